@@ -1,0 +1,6 @@
+select
+    staff_id,
+    role,
+    team,
+    source_line
+from {{ source('register', 'staff') }}
