@@ -11,6 +11,8 @@ before anything is written that a later step could mistake for a good load.
 """
 from __future__ import annotations
 
+import csv
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +86,8 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
     quoting, invalid UTF-8) go to stage.<name>__rejects with their line and text.
     """
     table, rejects = f"stage.{spec.name}", f"stage.{spec.name}__rejects"
-    path = str(fl.path).replace("'", "''")
     if fl.file_format == "parquet":
+        path = str(fl.path).replace("'", "''")
         con.execute(f"CREATE TABLE {table}__in AS SELECT * FROM read_parquet('{path}')")
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}__in").fetchall()]
         casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
@@ -95,13 +97,35 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
         con.execute(f"CREATE TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
         fl.columns = cols
         return
-    try:
+    header = _csv_header(fl.path)
+    # The header is read here, so DuckDB's sniffer (which can misjudge a small file with one
+    # malformed row) is not needed: every column is text, named as in the file.
+    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+
+    def read(source: Path) -> None:
+        src = str(source).replace("'", "''")
         con.execute(
-            f"""CREATE TABLE {table}__in AS SELECT * FROM read_csv('{path}', all_varchar = true,
-                header = true, delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
-                store_rejects = true, rejects_table = 'rej_{spec.name}', rejects_scan = 'rejscan_{spec.name}')""")
-    except duckdb.Error as exc:
-        raise ExtractContractError(f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
+            f"""CREATE TABLE {table}__in AS SELECT * FROM read_csv('{src}', auto_detect = false,
+                columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
+                encoding = 'utf-8', store_rejects = true, rejects_table = 'rej_{spec.name}',
+                rejects_scan = 'rejscan_{spec.name}')""")
+
+    try:
+        read(fl.path)
+    except duckdb.InvalidInputException:
+        # DuckDB's reader refuses a file whose line ends are mixed (CRLF and LF), as happens
+        # when rows are appended to an export by hand. Its lenient mode would silently cut rows
+        # with too many fields, so the file is read again with every line end made LF.
+        with tempfile.TemporaryDirectory() as tmp:
+            normalised = Path(tmp) / fl.path.name
+            with open(fl.path, "rb") as src, open(normalised, "wb") as dst:
+                for line in src:
+                    dst.write(line.replace(b"\r\n", b"\n"))
+            try:
+                read(normalised)
+            except duckdb.Error as exc:
+                raise ExtractContractError(
+                    f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
     cols = [r[0] for r in con.execute(f"DESCRIBE {table}__in").fetchall()]
     # DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
     # good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
@@ -111,8 +135,9 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
             SELECT line AS _record, trim(any_value(csv_line), chr(10) || chr(13)) AS raw_row,
                    string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
             FROM rej_{spec.name} GROUP BY line""")
-    breaks = " + ".join(
-        f"coalesce(length(\"{c}\") - length(replace(\"{c}\", chr(10), '')), 0)" for c in cols) or "0"
+    def breaks(alias: str) -> str:
+        return " + ".join(
+            f"coalesce(length({alias}\"{c}\") - length(replace({alias}\"{c}\", chr(10), '')), 0)" for c in cols)
     n_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
     record = "rowid + 2"
     if n_rejects:
@@ -120,19 +145,34 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
                   f"FROM {rejects}) r WHERE r.k <= i.rowid + 2)")
     con.execute(
         f"""CREATE TABLE {table} AS
-            SELECT {record} + coalesce(sum({breaks}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line,
+            SELECT {record} + coalesce(sum({breaks('')}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line,
                    {', '.join(f'"{c}"' for c in cols)}
             FROM {table}__in i ORDER BY rowid""")
     # Rejected rows: their physical line adds the breaks of good records before them.
     con.execute(
         f"""CREATE OR REPLACE TABLE {rejects} AS
-            SELECT r._record + coalesce((SELECT sum({breaks.replace('"', 'g."')})
+            SELECT r._record + coalesce((SELECT sum({breaks('g.')})
                                          FROM {table}__in g WHERE g.rowid + 2 < r._record), 0) AS _line,
                    r.raw_row, r.reason
             FROM {rejects} r""" if n_rejects else
         f"CREATE OR REPLACE TABLE {rejects} AS SELECT _record AS _line, raw_row, reason FROM {rejects}")
     con.execute(f"DROP TABLE {table}__in")
     fl.columns = cols
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        try:
+            header = next(csv.reader(f))
+        except StopIteration:
+            raise ExtractContractError(f"{path.name}: the file is empty (no header row)") from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ExtractContractError(f"{path.name}: the header row cannot be read: {exc}") from None
+    header = [h.strip() for h in header]
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise ExtractContractError(f"{path.name}: column named more than once in the header: {', '.join(duplicated)}")
+    return header
 
 
 def _check_columns(fl: FileLoad, spec: FileSpec) -> None:
@@ -165,7 +205,7 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list
     """stage.<name>__checked: typed columns, _line, _raw and the list of reasons per row."""
     cols = spec.columns
     typed = ",\n".join(f"{typed_value(c)} AS {c.name}" for c in cols)
-    raw_json = "to_json(struct_pack(" + ", ".join(f'"{c}" := "{c}"' for c in present_cols) + "))"
+    raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := "{c}"' for c in present_cols) + ")) AS VARCHAR)"
     cell_errs = [e for c in cols for e in cell_errors(c)]
     row_errs = [f"CASE WHEN {cond} THEN '{reason}' END" for cond, reason in spec.row_checks]
     key_err = []

@@ -8,6 +8,7 @@
     'housing_debt_limit', 'arrangement_kept_weeks', 'eviction_exclusion_years', 'eviction_debt_reduction_share',
     'refusals_count', 'refusals_window_months', 'refusals_suspension_months',
     'behaviour_exclusion_years', 'twelve_month_rule_months', 'appeal_review_days', 'quarantine_warning_share',
+    'children_floor_lower_move_only',
 ] -%}
 with in_force as (
     {{ policy_in_force('policy_parameters') }}

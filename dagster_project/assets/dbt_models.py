@@ -1,0 +1,55 @@
+"""Every dbt model, seed and data test as Dagster assets and asset checks."""
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from ..progress import progress
+from ..project import dbt_project
+from ..resources import AllocationsRun
+
+
+class AllocationsTranslator(DagsterDbtTranslator):
+    """dbt sources are the tables the ingestion asset writes, so they all map to it."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey("raw_extract")
+        return super().get_asset_key(dbt_resource_props)
+
+
+translator = AllocationsTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+# Unit tests check rule logic on hand-made rows: they run in the test suite, not every night.
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
+            dagster_dbt_translator=translator, exclude="resource_type:unit_test")
+def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, run: AllocationsRun):
+    started = time.monotonic()
+    # dbt reads the build database path from the environment (profiles.yml); the subprocess
+    # inherits it. The job runs in one process, one run at a time.
+    os.environ["ALLOCATIONS_BUILD_DB"] = str(run.build_database(context.run_id))
+    as_of = run.as_of_date().isoformat()
+    progress(f"dbt build: seeds, models and data tests as of {as_of}")
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps({"as_of_date": as_of}), "--exclude-resource-type", "unit_test"],
+        context=context, raise_on_error=False)
+    yield from invocation.stream()
+    failures = [
+        f"{r['unique_id']}: {r.get('message') or r['status']}"
+        for r in invocation.get_artifact("run_results.json")["results"]
+        if r["status"] in ("error", "fail")
+    ]
+    progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
+    if failures:
+        raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))
+
+
+class DbtBuildFailed(Exception):
+    pass

@@ -1,0 +1,86 @@
+"""Publish the marts and the audit trail from a build database by atomic rename.
+
+The published file holds only the `marts` and `audit` schemas (no raw extract, no
+intermediate models), written in a storage format DuckDB 1.x clients inside BI tools can
+open. It is built as a new file beside the target and renamed over it, so a failed or killed
+run leaves the previous file byte for byte as it was, and a BI tool holding the old file open
+keeps reading the old inode undisturbed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+# DuckDB 2.0 writes a format that 1.x clients cannot read; v1.4.0 is readable by 1.4 and later.
+STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
+
+# Tables the data team queries over time: carried forward from the previous published file.
+HISTORY_TABLES = ("runs", "load_counts", "expectation_results")
+
+# Quarantined rows keep their file, line and reason in the published file; the raw row (personal
+# data) stays out of it and is written to the run folder beside the database instead.
+QUARANTINE_PUBLISHED_COLUMNS = "run_id, file_name, line_number, reason"
+
+
+def _quote_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? "
+        "ORDER BY table_name", [catalog, schema]).fetchall()]
+
+
+def _order_by(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
+    """Order rows by every sortable column so that two runs write identical files' contents."""
+    cols = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_schema = ? "
+        "AND table_name = ? AND data_type NOT LIKE '%[]' AND data_type NOT LIKE 'STRUCT%' "
+        "AND data_type NOT LIKE 'MAP%' ORDER BY ordinal_position", [catalog, schema, table]).fetchall()]
+    return ("ORDER BY " + ", ".join(f'"{c}"' for c in cols)) if cols else ""
+
+
+def publish(build: Path, target: Path, run_id: str, finished_status: str = "published") -> dict[str, int]:
+    """Copy marts and audit from `build` into a new file and rename it to `target`.
+
+    Returns rows per mart. Raises before the rename on any error; the target is untouched then.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.publish-{run_id[:8]}.tmp")
+    staging.unlink(missing_ok=True)
+    rows: dict[str, int] = {}
+    try:
+        con = duckdb.connect()
+        con.execute(f"ATTACH '{_quote_path(build)}' AS build (READ_ONLY)")
+        con.execute(f"ATTACH '{_quote_path(staging)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
+        con.execute("CREATE SCHEMA pub.marts")
+        con.execute("CREATE SCHEMA pub.audit")
+        for table in _tables(con, "build", "marts"):
+            con.execute(f"CREATE TABLE pub.marts.{table} AS SELECT * FROM build.marts.{table} "
+                        f"{_order_by(con, 'build', 'marts', table)}")
+            rows[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
+        previous = target.exists()
+        if previous:
+            con.execute(f"ATTACH '{_quote_path(target)}' AS prev (READ_ONLY)")
+        for table in _tables(con, "build", "audit"):
+            if table == "quarantine":
+                con.execute(f"CREATE TABLE pub.audit.quarantine AS SELECT {QUARANTINE_PUBLISHED_COLUMNS} "
+                            f"FROM build.audit.quarantine ORDER BY file_name, line_number")
+                continue
+            con.execute(f"CREATE TABLE pub.audit.{table} AS SELECT * FROM build.audit.{table}")
+            if previous and table in HISTORY_TABLES and table in _tables(con, "prev", "audit"):
+                con.execute(f"INSERT INTO pub.audit.{table} BY NAME SELECT * FROM prev.audit.{table} "
+                            f"WHERE run_id <> ?", [run_id])
+        policy = con.execute("SELECT policy_effective_from FROM build.intermediate.int_policy__parameters").fetchone()
+        con.execute("UPDATE pub.audit.runs SET finished_at = ?, status = ?, policy_effective_from = ? WHERE run_id = ?",
+                    [dt.datetime.now(), finished_status, policy[0] if policy else None, run_id])
+        con.execute("CHECKPOINT pub")
+        con.close()
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    return rows

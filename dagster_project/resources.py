@@ -1,0 +1,34 @@
+"""Run configuration shared by every asset of the nightly job."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+
+class AllocationsRun(ConfigurableResource):
+    """Where one run reads its extract, what date it computes for, and where it publishes.
+
+    The build database is a new file per run beside the published one (same filesystem, so
+    publishing is an atomic rename); it holds the raw extract and every model, and is removed
+    once the marts are published.
+    """
+
+    extracts_dir: str
+    database: str
+    as_of: str = ""  # YYYY-MM-DD; empty means today's date in Europe/London (the schedule)
+
+    def as_of_date(self) -> dt.date:
+        if self.as_of:
+            return dt.date.fromisoformat(self.as_of)
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo("Europe/London")).date()
+
+    def database_path(self) -> Path:
+        return Path(self.database).expanduser().resolve()
+
+    def build_database(self, run_id: str) -> Path:
+        published = self.database_path()
+        return published.with_name(f".{published.name}.build-{run_id[:8]}.duckdb")

@@ -1,0 +1,55 @@
+"""The short summary printed at the end of a run, read from the published database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def _rows(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchall()
+
+
+def run_summary(database: Path, run_id: str) -> str:
+    lines: list[str] = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        run = _rows(con, "SELECT as_of_date, policy_effective_from, rows_loaded, rows_quarantined "
+                         "FROM audit.runs WHERE run_id = ?", [run_id])
+        if run:
+            as_of, policy, loaded, quarantined = run[0]
+            lines.append(f"as of {as_of}, policy version in force from {policy}")
+            lines.append(f"extract: {loaded:,} rows loaded, {quarantined:,} quarantined")
+            for file_name, n in _rows(con, "SELECT file_name, rows_quarantined FROM audit.load_counts "
+                                           "WHERE run_id = ? AND rows_quarantined > 0 ORDER BY file_name", [run_id]):
+                lines.append(f"  quarantined from {file_name}: {n:,}")
+        lines.append("marts:")
+        for (table,) in _rows(con, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                                   "ORDER BY table_name"):
+            n = con.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
+            lines.append(f"  marts.{table}: {n:,} rows")
+        tables = {r[0] for r in _rows(con, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")}
+        if "applicant_bands" in tables:
+            lines.append("bands (active applications):")
+            for band, n, share, can_bid in _rows(con, """
+                    SELECT band, count(*), 100.0 * count(*) / sum(count(*)) OVER (), count(*) FILTER (WHERE can_bid)
+                    FROM marts.applicant_bands GROUP BY band
+                    ORDER BY array_position(['band_one','band_two','band_three','band_four','transfer'], band)"""):
+                lines.append(f"  {band:<11} {n:>9,}  {share:5.1f}%  ({can_bid:,} can bid)")
+        if "bidding_restrictions" in tables:
+            lines.append("restrictions active on the as-of date (applicants affected):")
+            for restriction, n in _rows(con, """
+                    SELECT restriction, count(DISTINCT application_ref) FILTER (WHERE active)
+                    FROM marts.bidding_restrictions GROUP BY restriction ORDER BY restriction"""):
+                lines.append(f"  {restriction:<23} {n:>9,}")
+        if "expectation_results" in {r[0] for r in _rows(con, "SELECT table_name FROM information_schema.tables "
+                                                                 "WHERE table_schema = 'audit'")}:
+            counts = _rows(con, """SELECT severity, count(*), count(*) FILTER (WHERE success)
+                                   FROM audit.expectation_results WHERE run_id = ? GROUP BY severity ORDER BY severity""",
+                           [run_id])
+            lines.append("expectations: " + ", ".join(f"{sev} {ok}/{n} passed" for sev, n, ok in counts))
+            for suite, expectation, observed in _rows(con, """
+                    SELECT suite, expectation, observed_value FROM audit.expectation_results
+                    WHERE run_id = ? AND NOT success ORDER BY suite, expectation""", [run_id]):
+                lines.append(f"  warning: {suite}: {expectation} (observed {observed})")
+    lines.append(f"published: {database}")
+    return "\n".join(lines)

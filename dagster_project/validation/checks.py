@@ -1,0 +1,70 @@
+"""One blocking Dagster asset check per suite file, attached to the asset the suite validates.
+
+A check passes when no *blocking* expectation of its suite fails; warnings ride along in its
+metadata and in audit.expectation_results. A failing check (severity ERROR, blocking) stops
+the assets downstream of its asset, so nothing is published.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition,
+                     AssetKey, MetadataValue, asset_check)
+
+from ..paths import EXPECTATIONS_DIR
+from ..resources import AllocationsRun
+from .data_docs import render_data_docs
+from .results import SuiteResult
+from .runner import run_suites
+from .store import store_results
+from .suites import Suite, load_suites
+
+
+def data_docs_dir() -> Path:
+    """expectations/data_docs (git-ignored) unless ALLOCATIONS_DATA_DOCS names another folder."""
+    return Path(os.environ.get("ALLOCATIONS_DATA_DOCS") or EXPECTATIONS_DIR / "data_docs")
+
+
+def check_result(result: SuiteResult) -> AssetCheckResult:
+    failed = result.blocking_failures + result.warnings
+    return AssetCheckResult(
+        passed=result.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=result.describe(),
+        metadata={
+            "suite": result.suite,
+            "expectations": len(result.expectations),
+            "blocking_failures": len(result.blocking_failures),
+            "warnings": len(result.warnings),
+            "rows_validated": result.rows_validated,
+            "seconds": round(result.seconds, 2),
+            "observed": MetadataValue.md("\n".join(
+                f"- **{e.severity}** {e.description}: `{e.expectation}` observed {e.observed_value}"
+                for e in failed) or "every expectation passed"),
+            "failing_examples": MetadataValue.text("\n".join(
+                f"{e.expectation}: {e.failing_examples}" for e in failed if e.failing_examples)),
+        },
+    )
+
+
+def _build_check(suite: Suite) -> AssetChecksDefinition:
+    @asset_check(asset=AssetKey(list(suite.asset)), name=f"expectations_{suite.name}", blocking=True,
+                 description=f"Great Expectations suite expectations/{suite.name}.json: {suite.description}")
+    def _check(context: AssetCheckExecutionContext, run: AllocationsRun) -> AssetCheckResult:
+        build = run.build_database(context.run_id)
+        [result] = run_suites(build, context.run_id, [suite.name])
+        with duckdb.connect(str(build)) as con:
+            store_results(con, [result], context.run_id)
+        try:
+            render_data_docs([result], data_docs_dir())
+        except Exception as exc:  # documentation must never decide whether a run publishes
+            context.log.warning(f"data docs for suite {suite.name} not written: {exc}")
+        return check_result(result)
+
+    return _check
+
+
+def build_expectation_checks(suites_dir: Path = EXPECTATIONS_DIR) -> list[AssetChecksDefinition]:
+    return [_build_check(s) for s in load_suites(suites_dir)]

@@ -1,0 +1,144 @@
+"""Suite files (expectations/<name>.json): what data each suite reads and what it expects.
+
+A suite is data, read without importing Great Expectations (the Dagster definitions load
+every suite at import to build the checks). Its format:
+
+    {"name": "applicant_bands",
+     "asset": ["marts", "applicant_bands"],          # the Dagster asset the check attaches to
+     "description": "...",
+     "data": {"sql": "select ... from validation.val_applicant_bands",
+              "count_column": "applications",        # rows of the mart each frame row stands for
+              "examples_column": "example_refs",     # a few keys of those rows, as text
+              "key_columns": []},                    # columns always shown in failing examples
+     "parameters": {"categories": {"sql": "select ...", "kind": "list"}},
+     "expectations": [{"type": "expect_column_values_to_be_in_set",
+                       "kwargs": {"column": "category", "value_set": {"$PARAMETER": "categories"}},
+                       "meta": {"severity": "blocking", "rule": "W10", "description": "..."}}]}
+
+SQL may be one string or a list of lines. It may use {run_id} and {as_of} (replaced by SQL literals). Parameters are GX suite
+parameters: a `list` parameter is the first column of its query, a `value` its single cell.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..paths import EXPECTATIONS_DIR
+
+SEVERITIES = ("blocking", "warning")
+
+
+class SuiteError(ValueError):
+    """A suite file is malformed; the message names the file and what is wrong."""
+
+
+def sql_literal(value: object) -> str:
+    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+def render_sql(sql: str, run_id: str, as_of: object) -> str:
+    return sql.replace("{run_id}", sql_literal(run_id)).replace("{as_of}", f"CAST({sql_literal(as_of)} AS DATE)")
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    type: str
+    kwargs: dict
+    severity: str
+    rule: str
+    description: str
+    meta: dict
+
+    @property
+    def label(self) -> str:
+        """Type and columns (and the row condition), unique within a suite: the stored name."""
+        k = self.kwargs
+        cols = [k[c] for c in ("column", "column_A", "column_B") if c in k] + list(k.get("column_list", []))
+        label = f"{self.type}({', '.join(cols)})"
+        if k.get("row_condition"):
+            label += f" where {k['row_condition']}"
+        return label
+
+    @property
+    def columns(self) -> list[str]:
+        k = self.kwargs
+        return [k[c] for c in ("column", "column_A", "column_B") if c in k] + list(k.get("column_list", []))
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset: tuple[str, ...]
+    description: str
+    sql: str
+    count_column: str | None
+    examples_column: str | None
+    key_columns: tuple[str, ...] = ()
+    parameters: dict[str, dict] = field(default_factory=dict)
+    expectations: tuple[ExpectationSpec, ...] = ()
+    path: Path | None = None
+
+    def parameter_sql(self, name: str) -> str:
+        return self.parameters[name]["sql"]
+
+
+def _sql(value) -> str:
+    return "\n".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _expectation(path: Path, i: int, raw: dict) -> ExpectationSpec:
+    where = f"{path.name}: expectation {i + 1}"
+    if not isinstance(raw, dict) or not str(raw.get("type", "")).startswith("expect_"):
+        raise SuiteError(f"{where}: needs a 'type' naming a GX expectation (expect_...)")
+    meta = dict(raw.get("meta") or {})
+    severity = meta.get("severity")
+    if severity not in SEVERITIES:
+        raise SuiteError(f"{where} ({raw['type']}): meta.severity must be one of {', '.join(SEVERITIES)}")
+    if not meta.get("description"):
+        raise SuiteError(f"{where} ({raw['type']}): meta.description is required (it is the failure message)")
+    kwargs = dict(raw.get("kwargs") or {})
+    if "row_condition" in kwargs:
+        kwargs.setdefault("condition_parser", "pandas")
+    return ExpectationSpec(raw["type"], kwargs, severity, str(meta.get("rule", "")), meta["description"], meta)
+
+
+def load_suite(path: Path) -> Suite:
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SuiteError(f"{path.name}: not valid JSON: {exc}") from exc
+    for key in ("name", "asset", "data", "expectations"):
+        if key not in raw:
+            raise SuiteError(f"{path.name}: '{key}' is required")
+    if raw["name"] != path.stem:
+        raise SuiteError(f"{path.name}: name '{raw['name']}' must match the file name")
+    data = raw["data"]
+    if not isinstance(data, dict) or not data.get("sql"):
+        raise SuiteError(f"{path.name}: data.sql is required")
+    expectations = tuple(_expectation(path, i, e) for i, e in enumerate(raw["expectations"]))
+    labels = [e.label for e in expectations]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise SuiteError(f"{path.name}: expectations must differ by type, columns or row_condition: {duplicates}")
+    parameters = {name: {"kind": "list", **spec, "sql": _sql(spec.get("sql"))}
+                  for name, spec in (raw.get("parameters") or {}).items()}
+    for name, spec in parameters.items():
+        if not spec.get("sql") or spec["kind"] not in ("list", "value"):
+            raise SuiteError(f"{path.name}: parameter '{name}' needs sql and kind 'list' or 'value'")
+    return Suite(
+        name=raw["name"], asset=tuple(raw["asset"]), description=raw.get("description", ""),
+        sql=_sql(data["sql"]), count_column=data.get("count_column"), examples_column=data.get("examples_column"),
+        key_columns=tuple(data.get("key_columns") or ()),
+        parameters=parameters, expectations=expectations, path=path)
+
+
+def load_suites(suites_dir: Path = EXPECTATIONS_DIR, names: list[str] | None = None) -> list[Suite]:
+    """Every suite in the folder (sorted by name), or the named ones in the order given."""
+    suites_dir = Path(suites_dir)
+    if names is None:
+        return [load_suite(p) for p in sorted(suites_dir.glob("*.json"))]
+    missing = [n for n in names if not (suites_dir / f"{n}.json").exists()]
+    if missing:
+        raise SuiteError(f"no suite file for {', '.join(missing)} in {suites_dir}")
+    return [load_suite(suites_dir / f"{n}.json") for n in names]
