@@ -22,7 +22,7 @@ from .suites import ExpectationSpec, Suite, load_suites, render_sql
 # A suite frame larger than this means the suite reads a mart instead of a profile of it.
 MAX_FRAME_ROWS = 100_000
 EXAMPLES_PER_FAILURE = 3
-RESULT_FORMAT = "SUMMARY"
+RESULT_FORMAT = "COMPLETE"
 
 
 def run_suites(db_path: Path, run_id: str, suites: list[str] | None = None, *,

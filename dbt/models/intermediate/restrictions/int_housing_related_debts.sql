@@ -23,5 +23,5 @@ select
         else 'a ' || replace(d.creditor_type, '_', ' ')
     end as debt_description
 from {{ ref('stg_register__debts') }} as d
-where true
+where d.debt_type in (select code from scope where scope = 'debt_type')
   and d.creditor_type in (select code from scope where scope = 'creditor_type')

@@ -1,0 +1,133 @@
+"""The command line and publishing: exit codes, messages, atomic publish, BI readers."""
+import hashlib
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from dagster_project.cli import main
+
+from .conftest import MINIMAL, MINIMAL_AS_OF
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(extract, database):
+    return main(["run", "--extracts", str(extract), "--as-of", MINIMAL_AS_OF.isoformat(), "--database", str(database)])
+
+
+def _mart_contents(database):
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
+        return {t: con.execute(f"SELECT * FROM marts.{t}").fetchall() for t in tables}
+
+
+def test_bad_date_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--extracts", str(MINIMAL), "--as-of", "04/11/2026", "--database", "x.duckdb"])
+    assert exc.value.code == 2
+    assert "is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_missing_extract_folder_is_a_usage_error(tmp_path, capsys):
+    assert _run(tmp_path / "nope", tmp_path / "db.duckdb") == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_missing_required_file_fails_and_leaves_the_database(minimal_extract, minimal_published, tmp_path, capsys):
+    database = tmp_path / "allocations.duckdb"
+    database.write_bytes(minimal_published.read_bytes())
+    before = _sha(database)
+    (minimal_extract / "adverts.csv").unlink()
+    assert _run(minimal_extract, database) == 1
+    err = capsys.readouterr().err
+    assert "required file missing" in err and "adverts.csv" in err
+    assert "Traceback" not in err
+    assert _sha(database) == before
+    assert not list(tmp_path.glob(".allocations.duckdb.build-*"))
+
+
+def test_missing_column_fails_naming_file_and_column(minimal_extract, tmp_path, capsys):
+    text = (minimal_extract / "bids.csv").read_text().replace(",status", "").replace(",active", "")
+    (minimal_extract / "bids.csv").write_text(text)
+    assert _run(minimal_extract, tmp_path / "db.duckdb") == 1
+    err = capsys.readouterr().err
+    assert "bids.csv: required column missing: status" in err
+    assert not (tmp_path / "db.duckdb").exists()
+
+
+def test_row_errors_are_quarantined_and_counted_not_fatal(minimal_extract, tmp_path, capsys):
+    with open(minimal_extract / "bids.csv", "a") as f:
+        f.write("B00099,EXA,EX01,yesterday,active\r\n")
+    database = tmp_path / "db.duckdb"
+    assert _run(minimal_extract, database) == 0
+    out = capsys.readouterr().out
+    assert "1 quarantined" in out and "quarantined from bids: 1" in out
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT file_name, line_number FROM audit.quarantine").fetchall() == [("bids", 5)]
+    run_folders = list((tmp_path / "db.runs").iterdir())
+    assert "yesterday" in (run_folders[0] / "quarantine.csv").read_text()
+
+
+def test_two_runs_publish_identical_marts(minimal_published, tmp_path):
+    database = tmp_path / "again.duckdb"
+    assert _run(MINIMAL, database) == 0
+    assert _mart_contents(database) == _mart_contents(minimal_published)
+
+
+def test_history_is_carried_forward_across_runs(minimal_published, tmp_path):
+    database = tmp_path / "twice.duckdb"
+    assert _run(MINIMAL, database) == 0
+    assert _run(MINIMAL, database) == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT run_id), count(*) FILTER (WHERE status = 'published') "
+                           "FROM audit.runs").fetchone() == (2, 2)
+        assert con.execute("SELECT count(DISTINCT run_id) FROM audit.load_counts").fetchone() == (2,)
+
+
+def test_published_file_is_readable_from_another_process_in_v1_4_format(minimal_published):
+    script = textwrap.dedent(f"""
+        import duckdb
+        con = duckdb.connect({str(minimal_published)!r}, read_only=True)
+        print(con.execute("SELECT count(*) FROM marts.applicant_bands").fetchone()[0])
+        print(con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE NOT internal "
+                          "AND database_name <> 'memory'").fetchone()[0])
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "6"
+    assert out[1].startswith("v1.4.0")
+
+
+def test_a_reader_holding_the_file_does_not_block_a_run(minimal_published, tmp_path):
+    database = tmp_path / "held.duckdb"
+    database.write_bytes(minimal_published.read_bytes())
+    reader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, duckdb
+            con = duckdb.connect({str(database)!r}, read_only=True)
+            print(con.execute("SELECT count(*) FROM marts.shortlists").fetchone()[0], flush=True)
+            sys.stdin.readline()
+            print(con.execute("SELECT count(*) FROM marts.shortlists").fetchone()[0], flush=True)
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "3"
+        extract = tmp_path / "extract"
+        import shutil
+        shutil.copytree(MINIMAL, extract)
+        with open(extract / "bids.csv", "a") as f:
+            f.write("B00100,EXA,EX02,2026-10-23T10:00:00,active\r\n")
+        assert _run(extract, database) == 0
+        # The reader still sees the file it opened; a new connection sees the new one.
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "3"
+    finally:
+        reader.kill()
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.shortlists").fetchone()[0] == 4
