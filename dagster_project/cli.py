@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import sys
+import time
 import traceback
 import uuid
 from pathlib import Path
@@ -89,10 +91,12 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
     folder = run_folder(database, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     progress(f"run {run_id[:8]}: extract {extracts}, as of {as_of}; log in {folder / 'run.log'}")
+    started = time.monotonic()
     from dagster import DagsterInstance
 
     from .definitions import defs
     from .resources import AllocationsRun
+    from .stage_timings import stage_seconds
     from .summary import run_summary
 
     run_config = {
@@ -105,8 +109,12 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
     # dbt's own event log goes to the run's log file; the terminal gets one line per stage.
     with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), \
             DagsterInstance.ephemeral() as instance:
+        startup = time.monotonic() - started
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
                                         run_id=run_id)
+        timings = stage_seconds(instance, run_id, startup)
+    timings["total"] = round(time.monotonic() - started, 2)
+    (folder / "timings.json").write_text(json.dumps(timings, indent=2))
     published = any(
         e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.to_user_string() == "published_database"
         for e in result.all_events)
@@ -117,6 +125,7 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
               file=sys.stderr)
         return EXIT_RUN_FAILED
     print(run_summary(database, run_id))
+    print("seconds: " + ", ".join(f"{stage} {value:.1f}" for stage, value in timings.items()))
     return EXIT_OK
 
 

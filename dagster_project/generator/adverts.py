@@ -50,8 +50,7 @@ RELET_SHARE = 0.03  # the same property advertised again
 
 @dataclass
 class Adverts:
-    ids: pa.Array
-    property_refs: pa.Array
+    property_no: np.ndarray  # relets share the number of the property's earlier advert
     opens_on: np.ndarray
     closes_on: np.ndarray
     bedrooms: np.ndarray
@@ -61,7 +60,7 @@ class Adverts:
     table: dict
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.opens_on)
 
 
 def generate_adverts(rng: np.random.Generator, as_of: dt.date, applications: int) -> Adverts:
@@ -106,11 +105,9 @@ def generate_adverts(rng: np.random.Generator, as_of: dt.date, applications: int
     later = by_kind[relet]
     earlier = by_kind[np.flatnonzero(relet) - rank_in_kind[relet] + np.floor(rng.random(len(later)) * rank_in_kind[relet]).astype(np.int64)]
     property_no[later], floor[later], landlord[later] = property_no[earlier], floor[earlier], landlord[earlier]
-    advert_ids = ids.sequence_ids(ids.ADVERT, n)
-    property_refs = ids.format_ids(ids.PROPERTY, property_no)
     table = {
-        "advert_id": advert_ids,
-        "property_ref": property_refs,
+        "advert_id": ids.sequence_ids(ids.ADVERT, n),
+        "property_ref": ids.format_ids(ids.PROPERTY, property_no),
         "landlord_type": labels(LANDLORDS, landlord),
         "property_type": labels(PROPERTY_TYPES, property_type),
         "bedrooms": bedrooms,
@@ -120,4 +117,4 @@ def generate_adverts(rng: np.random.Generator, as_of: dt.date, applications: int
         "opens_on": opens_on,
         "closes_on": closes_on,
     }
-    return Adverts(advert_ids, property_refs, opens_on, closes_on, bedrooms, band, min_age, expected_bids, table)
+    return Adverts(property_no, opens_on, closes_on, bedrooms, band, min_age, expected_bids, table)

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
+from . import ids
 
 from ..ingest.contract import TENURES
 from .dates import DAY, DAYS_PER_YEAR, NAT, to_day, uniform_days
@@ -82,7 +82,6 @@ FUTURE_REGISTRATION_SHARE = 0.0005  # registered after the as-of date: ignored b
 
 @dataclass
 class Applications:
-    refs: pa.Array
     is_transfer: np.ndarray
     status: np.ndarray
     registration: np.ndarray
@@ -98,7 +97,7 @@ class Applications:
     last_tenancy_start: np.ndarray  # NaT empty
 
     def __len__(self) -> int:
-        return len(self.refs)
+        return len(self.is_transfer)
 
     def record_tenancy(self, rng: np.random.Generator, app: np.ndarray, start: np.ndarray, housed_share: float) -> None:
         """An accepted offer: the tenancy starts on `start`; most such applications are then housed."""
@@ -111,7 +110,7 @@ class Applications:
             return masked(values == 1, values < 0)
 
         return {
-            "application_ref": self.refs,
+            "application_ref": ids.sequence_ids(ids.APPLICATION, len(self)),
             "application_type": labels(APPLICATION_TYPES, self.is_transfer.astype(np.int64)),
             "status": labels(STATUSES, self.status),
             "registration_date": self.registration,
@@ -156,8 +155,8 @@ def _savings(rng, n) -> np.ndarray:
     return money(savings)
 
 
-def generate_applications(rng: np.random.Generator, as_of: dt.date, refs: pa.Array, households: Households) -> Applications:
-    n = len(refs)
+def generate_applications(rng: np.random.Generator, as_of: dt.date, households: Households) -> Applications:
+    n = len(households.bedroom_need)
     as_of_day = to_day(as_of)
     is_transfer = chance(rng, TRANSFER_SHARE, n)
 
@@ -202,7 +201,6 @@ def generate_applications(rng: np.random.Generator, as_of: dt.date, refs: pa.Arr
     last_tenancy[earlier] = uniform_days(rng, registration[earlier] + 30 * DAY, as_of_day - DAY, int(earlier.sum()))
 
     return Applications(
-        refs=refs,
         is_transfer=is_transfer,
         status=status,
         registration=registration,

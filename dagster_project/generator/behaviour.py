@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .applications import Applications
@@ -32,7 +31,7 @@ def generate_behaviour_findings(rng: np.random.Generator, as_of: dt.date, apps: 
                                                                              size=int(extended.sum()))) * DAY
     return {
         "finding_id": ids.sequence_ids(ids.FINDING, f),
-        "application_ref": apps.refs.take(pa.array(app)),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
         "finding_type": labels(FINDING_TYPES, choose(rng, FINDING_TYPE_SHARES, f)),
         "behaviour_date": behaviour_date,
         "decided_on": decided_on,

@@ -11,12 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .adverts import Adverts
 from .applications import CANCELLED, Applications
-from .dates import SECOND
+from .dates import DAY, SECOND
 from .households import Households
 from .sampling import chance, choose, labels
 
@@ -37,6 +36,7 @@ WITHDRAWN_SHARE = 0.04
 EARLY_BIDDING_BETA = (1.0, 2.5)  # bids come early in the advert window
 DAYTIME_SECONDS = (7 * 3600, 23 * 3600 + 45 * 60)
 DAYTIME_SHARE = 0.95
+EARLIEST_BID_DAYS = 3  # bids placed before the window come at most this many days early
 INSIDE, BEFORE_OPENING, AFTER_CLOSING, CLOSING_DAY_2330 = range(4)
 PLACEMENT_SHARES = {INSIDE: 0.994, BEFORE_OPENING: 0.003, AFTER_CLOSING: 0.002, CLOSING_DAY_2330: 0.001}
 DAY_SECONDS = 86_400
@@ -53,41 +53,46 @@ class Bids:
 
 @dataclass
 class _BidderPools:
-    """Applications of every bidder group, sorted by (group, registration day), with cumulative weights."""
+    """Applications of every bidder group, sorted by (group, registration day), with cumulative
+    weights, and for every advert and group the slice of the pool registered in time to bid."""
 
-    key: np.ndarray
     app: np.ndarray
     cumulative_weight: np.ndarray  # 0 first, then running totals: weight of pool[a:b] = cw[b] - cw[a]
-    group_start: np.ndarray
-    first_day: np.datetime64
+    start: np.ndarray  # [advert, group] -> first pool position
+    end: np.ndarray  # [advert, group] -> one past the last pool position
 
     KEY_STRIDE = 1 << 20  # days per group in the key: far more than any registration span
 
     @classmethod
-    def build(cls, apps: Applications, households: Households, weight: np.ndarray) -> "_BidderPools":
+    def build(cls, apps: Applications, households: Households, adverts: Adverts, weight: np.ndarray) -> "_BidderPools":
         need = np.clip(households.bedroom_need, 1, 4)
         members = [np.arange(len(apps))] + [np.flatnonzero(need == k) for k in (1, 2, 3, 4)] + [np.flatnonzero(households.older)]
         group = np.concatenate([np.full(len(m), g) for g, m in enumerate(members)])
         app = np.concatenate(members)
-        first_day = apps.registration.min()
+        first_day = min(apps.registration.min(), adverts.opens_on.min() - EARLIEST_BID_DAYS * DAY)
         key = group * cls.KEY_STRIDE + (apps.registration[app] - first_day).astype(np.int64)
         order = np.argsort(key, kind="stable")
         key, app = key[order], app[order]
         cumulative_weight = np.concatenate([[0.0], np.cumsum(weight[app])])
-        group_start = np.searchsorted(key, np.arange(len(members) + 1) * cls.KEY_STRIDE)
-        return cls(key, app, cumulative_weight, group_start, first_day)
 
-    def draw(self, rng: np.random.Generator, group: np.ndarray, placed_day: np.ndarray) -> np.ndarray:
-        """A weighted pick among the group's applications registered on or before the bid day; -1 if none."""
-        day = (placed_day - self.first_day).astype(np.int64)
-        start = self.group_start[group]
-        end = np.searchsorted(self.key, group * self.KEY_STRIDE + day, side="right")
-        empty = end <= start  # nobody of that group registered yet: anyone will do
-        start = np.where(empty, self.group_start[ANYONE], start)
-        end = np.where(empty, np.searchsorted(self.key, ANYONE * self.KEY_STRIDE + day, side="right"), end)
+        # Bidders registered by the advert's earliest possible bid day (a few days before it opens).
+        groups = np.arange(len(members))
+        cutoff = (adverts.opens_on - EARLIEST_BID_DAYS * DAY - first_day).astype(np.int64)
+        start = np.broadcast_to(np.searchsorted(key, groups * cls.KEY_STRIDE), (len(adverts), len(members)))
+        end = np.searchsorted(key, groups[None, :] * cls.KEY_STRIDE + cutoff[:, None], side="right")
+        # Where nobody of a group had registered yet, anyone registered will do.
+        empty = end <= start
+        start = np.where(empty, start[:, [ANYONE]], start)
+        end = np.where(empty, end[:, [ANYONE]], end)
+        return cls(app, cumulative_weight, start, end)
+
+    def draw(self, rng: np.random.Generator, advert: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """A pick weighted by keenness among the group's applications able to bid; -1 if none."""
+        start, end = self.start[advert, group], self.end[advert, group]
         low, high = self.cumulative_weight[start], self.cumulative_weight[end]
-        target = low + rng.random(len(group)) * (high - low)
-        position = np.clip(np.searchsorted(self.cumulative_weight, target, side="right") - 1, start, np.maximum(end - 1, start))
+        target = low + rng.random(len(advert)) * (high - low)
+        position = np.searchsorted(self.cumulative_weight, target, side="right") - 1
+        position = np.clip(position, start, np.maximum(end - 1, start))
         return np.where(end > start, self.app[np.minimum(position, len(self.app) - 1)], -1)
 
 
@@ -100,7 +105,7 @@ def _placed_at(rng, adverts: Adverts, advert: np.ndarray) -> np.ndarray:
     seconds = np.where(chance(rng, DAYTIME_SHARE, b), rng.integers(*DAYTIME_SECONDS, size=b), rng.integers(0, DAY_SECONDS, size=b))
     placed = opens + (day * DAY_SECONDS + seconds) * SECOND
     placement = choose(rng, PLACEMENT_SHARES, b)
-    before = opens - rng.integers(1, 4, size=b) * DAY_SECONDS * SECOND + seconds * SECOND
+    before = opens - rng.integers(1, EARLIEST_BID_DAYS + 1, size=b) * DAY_SECONDS * SECOND + seconds * SECOND
     after = closes + (DAY_SECONDS + rng.integers(0, 36 * 3600, size=b)) * SECOND
     at_2330 = closes + (23 * 3600 + 30 * 60) * SECOND  # inside: bids are taken to the end of closes_on
     placed = np.where(placement == BEFORE_OPENING, before, placed)
@@ -117,9 +122,8 @@ def _bidder_group(rng, adverts: Adverts, advert: np.ndarray) -> np.ndarray:
 
 
 def _draw_round(rng, pools: _BidderPools, adverts: Adverts, advert: np.ndarray):
-    placed = _placed_at(rng, adverts, advert)
-    app = pools.draw(rng, _bidder_group(rng, adverts, advert), placed.astype("datetime64[D]"))
-    return advert, app, placed
+    app = pools.draw(rng, advert, _bidder_group(rng, adverts, advert))
+    return advert, app, _placed_at(rng, adverts, advert)
 
 
 def generate_bids(rng: np.random.Generator, as_of: dt.date, apps: Applications, households: Households,
@@ -127,7 +131,7 @@ def generate_bids(rng: np.random.Generator, as_of: dt.date, apps: Applications, 
     n_apps = len(apps)
     weight = rng.gamma(ACTIVITY_SHAPE, 1.0, n_apps) + ACTIVITY_FLOOR
     weight[apps.status == CANCELLED] *= CANCELLED_ACTIVITY_FACTOR
-    pools = _BidderPools.build(apps, households, weight)
+    pools = _BidderPools.build(apps, households, adverts, weight)
 
     # Bids per advert: the typical count for its kind, scaled so the extract has about
     # BIDS_PER_APPLICATION bids per application, with a gamma-Poisson spread.
@@ -156,8 +160,8 @@ def generate_bids(rng: np.random.Generator, as_of: dt.date, apps: Applications, 
     withdrawn = chance(rng, WITHDRAWN_SHARE, len(advert))
     table = {
         "bid_id": ids.sequence_ids(ids.BID, len(advert)),
-        "advert_id": adverts.ids.take(pa.array(advert)),
-        "application_ref": apps.refs.take(pa.array(app)),
+        "advert_id": ids.by_index(ids.ADVERT, advert),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
         "placed_at": placed,
         "status": labels(("active", "withdrawn"), withdrawn.astype(np.int64)),
     }

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .applications import Applications
@@ -102,7 +101,7 @@ def _debts(rng, as_of_day, apps: Applications) -> dict:
         "housing_related": housing_creditor & np.isin(debt_type, [DEBT_TYPES.index(t) for t in HOUSING_DEBT_TYPES]),
         "table": {
             "debt_id": ids.sequence_ids(ids.DEBT, m),
-            "application_ref": apps.refs.take(pa.array(app)),
+            "application_ref": ids.by_index(ids.APPLICATION, app),
             "creditor_type": labels(CREDITORS, creditor),
             "debt_type": labels(DEBT_TYPES, debt_type),
             "original_amount": original,
@@ -144,7 +143,6 @@ def _arrangements(rng, as_of_day, apps: Applications, debtor_apps: np.ndarray) -
     arr_miss = np.concatenate([miss, np.full(len(prev_app), PREVIOUS_MISS_PROBABILITY)])
     order = np.lexsort((arr_first, arr_app))  # arrangement ids run by application, then start
     arr_app, arr_first, arr_weeks, arr_miss = arr_app[order], arr_first[order], arr_weeks[order], arr_miss[order]
-    arrangement_ids = ids.sequence_ids(ids.ARRANGEMENT, len(arr_app))
 
     arrangement = np.repeat(np.arange(len(arr_app)), arr_weeks)
     week = np.repeat(arr_first, arr_weeks) + group_positions(arr_weeks) * 7 * DAY
@@ -165,8 +163,8 @@ def _arrangements(rng, as_of_day, apps: Applications, debtor_apps: np.ndarray) -
     keep[dropped] = False
 
     return {
-        "arrangement_id": arrangement_ids.take(pa.array(arrangement[keep])),
-        "application_ref": apps.refs.take(pa.array(arr_app[arrangement[keep]])),
+        "arrangement_id": ids.by_index(ids.ARRANGEMENT, arrangement[keep]),
+        "application_ref": ids.by_index(ids.APPLICATION, arr_app[arrangement[keep]]),
         "week_starting": week[keep],
         "amount_due": due[keep],
         "amount_paid": money(paid[keep]),

@@ -130,7 +130,6 @@ class Discretionary:
     requests: dict
     events: dict
     offers: OfferRows
-    request_ids: pa.Array
 
 
 def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Applications, staff: Staff) -> Discretionary:
@@ -138,21 +137,22 @@ def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Appli
     candidates = np.flatnonzero((apps.status == ACTIVE) & (apps.registration <= as_of_day - 30 * DAY))
     count = min(len(candidates), max(MIN_REQUESTS, round(len(apps) * REQUESTS_PER_APPLICATION)))
     request_app = np.sort(rng.choice(candidates, size=count, replace=False))
-    request_ids = ids.sequence_ids(ids.REQUEST, count)
+    request_ids = ids.sequence_ids(ids.REQUEST, count).to_pylist()
+    app_refs = ids.by_index(ids.APPLICATION, request_app).to_pylist()
 
     requests = {k: [] for k in ("request_id", "application_ref", "initiated_by", "initiated_on", "reason",
                                 "related_party", "exceptional_circumstances", "property_landlord_type")}
     events = {k: [] for k in ("event_id", "request_id", "event_type", "event_on", "staff_id")}
     offers = {k: [] for k in ("app", "offered_on", "outcome", "outcome_on", "deemed", "request", "property")}
 
-    for r, (request_id, app) in enumerate(zip(request_ids.to_pylist(), request_app)):
+    for r, (request_id, app, app_ref) in enumerate(zip(request_ids, request_app, app_refs)):
         story = FIXED_STORIES[r] if r < len(FIXED_STORIES) else _random_story(rng)
         initiator_roles = {"officer": OFFICERS, "allocations": ("senior_allocations_officer",),
                            "manager": APPROVING_MANAGERS}[story.initiator]
         initiator = staff.pick(rng, *initiator_roles)
         initiated_on = as_of_day - _days(rng, LOOKBACK_DAYS)
         decided_on = initiated_on + _days(rng, DECISION_DAYS)
-        for column, value in zip(requests, (request_id, apps.refs[int(app)].as_py(), initiator, initiated_on,
+        for column, value in zip(requests, (request_id, app_ref, initiator, initiated_on,
                                             story.reason, story.related_party, story.exceptional, story.landlord)):
             requests[column].append(value)
 
@@ -231,4 +231,4 @@ def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Appli
     apps.record_tenancy(rng, direct.app[accepted], direct.offered_on[accepted], HOUSED_AFTER_ACCEPTANCE_SHARE)
     requests["initiated_on"] = np.array(requests["initiated_on"], dtype="datetime64[D]")
     events["event_on"] = np.array(events["event_on"], dtype="datetime64[D]")
-    return Discretionary(requests, events, direct, request_ids)
+    return Discretionary(requests, events, direct)

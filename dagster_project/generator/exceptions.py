@@ -58,7 +58,7 @@ def generate_policy_exceptions(rng: np.random.Generator, as_of: dt.date, apps: A
     expires_on[running] = as_of_day + rng.integers(*STILL_RUNNING_DAYS, size=int(running.sum())) * DAY
     return {
         "exception_id": ids.sequence_ids(ids.EXCEPTION, e),
-        "application_ref": apps.refs.take(pa.array(app)),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
         "rule": pa.array(rule_of),
         "granted_by": pa.array(staff.pick_many(rng, e, *GRANTERS)),
         "granted_on": granted_on,

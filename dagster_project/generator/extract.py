@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ids
 from .adverts import generate_adverts
 from .applications import generate_applications
 from .behaviour import generate_behaviour_findings
@@ -41,10 +40,9 @@ def generate_extract(out_dir: Path, applications: int, seed: int, as_of: dt.date
     if applications < 1:
         raise ValueError("applications must be at least 1")
     as_of_day = to_day(as_of)
-    refs = ids.sequence_ids(ids.APPLICATION, applications)
     staff = build_staff(applications)
-    households = generate_households(_stream(seed, "households"), as_of, refs)
-    apps = generate_applications(_stream(seed, "applications"), as_of, refs, households)
+    households = generate_households(_stream(seed, "households"), as_of, applications)
+    apps = generate_applications(_stream(seed, "applications"), as_of, households)
     needs = generate_needs(_stream(seed, "needs"), as_of, apps)
     debts = generate_debts(_stream(seed, "debts"), as_of, apps)
     findings = generate_behaviour_findings(_stream(seed, "behaviour"), as_of, apps)
@@ -66,13 +64,13 @@ def generate_extract(out_dir: Path, applications: int, seed: int, as_of: dt.date
         "applications": apps.table(),
         "household_members": households.members,
         "fostering_adoption_approvals": households.approvals,
-        "assessed_needs": needs.table(refs),
+        "assessed_needs": needs.table(),
         "debts": debts.debts,
         "arrangement_payments": debts.payments,
         "behaviour_findings": findings,
         "adverts": adverts.table,
         "bids": bids.table,
-        "offers": offers.table(refs, adverts.ids, discretionary.request_ids),
+        "offers": offers.table(),
         "shortlist_bypasses": lettings.bypasses,
         "policy_exceptions": exceptions,
         "staff": staff.table(),

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .dates import DAY, DAYS_PER_YEAR, age_in_years, to_day, uniform_days, years_before
@@ -127,7 +126,7 @@ def _bedroom_need(app, relationship, age, sex, months, n) -> np.ndarray:
     return 1 + adults + teen_f // 2 + teen_m // 2 + lone_teen_f + lone_teen_m + (kids_left + 1) // 2
 
 
-def _approvals(rng, as_of: dt.date, kind, app_refs) -> tuple[dict, np.ndarray, np.ndarray]:
+def _approvals(rng, as_of: dt.date, kind) -> tuple[dict, np.ndarray, np.ndarray]:
     as_of_day = to_day(as_of)
     families = np.flatnonzero(np.isin(kind, [COUPLE, LONE_PARENT, COUPLE_WITH_CHILDREN]))
     count = min(len(families), max(1, round(len(kind) * APPROVAL_SHARE)))
@@ -139,7 +138,7 @@ def _approvals(rng, as_of: dt.date, kind, app_refs) -> tuple[dict, np.ndarray, n
     verified = chance(rng, APPROVAL_VERIFIED_SHARE, count)
     table = {
         "approval_id": ids.sequence_ids(ids.APPROVAL, count),
-        "application_ref": app_refs.take(pa.array(app)),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
         "approved_on": approved_on,
         "kind": labels(list(APPROVAL_KIND_SHARES), choose(rng, APPROVAL_KIND_SHARES, count)),
         "additional_bedrooms": extra,
@@ -149,8 +148,7 @@ def _approvals(rng, as_of: dt.date, kind, app_refs) -> tuple[dict, np.ndarray, n
     return table, app[counted], extra[counted]
 
 
-def generate_households(rng: np.random.Generator, as_of: dt.date, app_refs: pa.Array) -> Households:
-    n = len(app_refs)
+def generate_households(rng: np.random.Generator, as_of: dt.date, n: int) -> Households:
     as_of_day = to_day(as_of)
     kind = choose(rng, HOUSEHOLD_SHARES, n)
 
@@ -207,17 +205,16 @@ def generate_households(rng: np.random.Generator, as_of: dt.date, app_refs: pa.A
     member_no = group_positions(np.bincount(app, minlength=n))
 
     age = age_in_years(dob, as_of)
-    approvals, approval_app, approval_bedrooms = _approvals(rng, as_of, kind, app_refs)
+    approvals, approval_app, approval_bedrooms = _approvals(rng, as_of, kind)
     bedroom_need = _bedroom_need(app, relationship, age, sex, months, n)
     np.add.at(bedroom_need, approval_app, approval_bedrooms)
 
     couple_member = np.isin(relationship, [REL["applicant"], REL["partner"], REL["joint_applicant"]])
     older = np.bincount(app[couple_member & (age >= OLDER_PERSON_AGE)], minlength=n) > 0
     has_child = np.bincount(app[(relationship != REL["applicant"]) & (age < CHILD_AGE_LIMIT)], minlength=n) > 0
-    member_refs = app_refs.take(pa.array(app))
     members = {
-        "application_ref": member_refs,
-        "member_id": ids.suffixed(member_refs, "-M", member_no),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
+        "member_id": ids.member_ids(app, member_no),
         "relationship": labels(RELATIONSHIPS, relationship),
         "date_of_birth": dob,
         "sex": labels(SEXES, sex),

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from . import ids
 from .adverts import Adverts
 from .applications import ACTIVE, Applications
 from .bids import Bids
 from .dates import DAY, NAT, to_day
 from .offers import ACCEPTED, PENDING, REFUSED, WITHDRAWN, OfferRows
 from .priority import priority_groups
-from .sampling import chance, choose, group_cumsum, group_positions, keys_of
+from .sampling import chance, choose, group_cumsum, group_positions, keys_of, labels
 from .staff import Staff
 
 LET_SHARE = 0.92  # closed adverts let (or being let) through offers; the rest were withdrawn
@@ -64,7 +65,7 @@ class Lettings:
 
 
 def _offer_rows(adverts: Adverts, advert, app, offered_on, outcome, outcome_on, deemed) -> OfferRows:
-    return OfferRows(advert, adverts.property_refs.take(pa.array(advert)), app, offered_on, outcome, outcome_on, deemed,
+    return OfferRows(advert, ids.by_index(ids.PROPERTY, adverts.property_no[advert] - 1), app, offered_on, outcome, outcome_on, deemed,
                      np.full(len(app), -1))
 
 
@@ -72,7 +73,7 @@ def _serial_refusals(rng, as_of_day, adverts: Adverts, bids: Bids, candidate: np
     """Three or four refused suitable offers within 150 days for a few keen bidders."""
     closes = adverts.closes_on[bids.advert]
     pool = np.flatnonzero(candidate & (closes <= as_of_day - 10 * DAY))
-    pool = pool[np.lexsort((closes[pool], bids.app[pool]))]
+    pool = pool[np.argsort(bids.app[pool] * (1 << 20) + closes[pool].astype(np.int64))]  # by applicant, then closing
     app, closed = bids.app[pool], closes[pool]
     span_ok = np.flatnonzero((app[:-2] == app[2:]) & (closed[2:] - closed[:-2] <= REFUSAL_SPAN_DAYS * DAY))
     _, first = np.unique(app[span_ok], return_index=True)
@@ -160,7 +161,7 @@ def _withdraw_after_acceptance(as_of_day, offers: OfferRows) -> None:
     offers.deemed_suitable[later] = -1
 
 
-def _bypasses(rng, adverts: Adverts, app_refs: pa.Array, offers: OfferRows, passed_advert, passed_app,
+def _bypasses(rng, adverts: Adverts, offers: OfferRows, passed_advert, passed_app,
               staff: Staff) -> dict:
     """Some of the skipped bidders get a recorded reason, nearly always before the offer."""
     never = np.iinfo(np.int64).max
@@ -176,9 +177,9 @@ def _bypasses(rng, adverts: Adverts, app_refs: pa.Array, offers: OfferRows, pass
     late = first_offer[advert] + rng.integers(15, 40, size=b) * DAY
     recorded_on = np.where(chance(rng, LATE_BYPASS_SHARE, b), late, on_time)
     return {
-        "advert_id": adverts.ids.take(pa.array(advert)),
-        "application_ref": app_refs.take(pa.array(app)),
-        "reason": pa.array(BYPASS_REASONS).take(pa.array(rng.integers(len(BYPASS_REASONS), size=b))),
+        "advert_id": ids.by_index(ids.ADVERT, advert),
+        "application_ref": ids.by_index(ids.APPLICATION, app),
+        "reason": labels(BYPASS_REASONS, rng.integers(len(BYPASS_REASONS), size=b)),
         "recorded_by": pa.array(staff.pick_many(rng, b, *BYPASS_RECORDERS)),
         "recorded_on": recorded_on,
     }
@@ -201,5 +202,5 @@ def generate_lettings(rng: np.random.Generator, as_of: dt.date, apps: Applicatio
     accepted = offers.outcome == ACCEPTED
     apps.record_tenancy(rng, offers.app[accepted], offers.offered_on[accepted], HOUSED_AFTER_ACCEPTANCE_SHARE)
 
-    bypasses = _bypasses(rng, adverts, apps.refs, offers, passed_advert, passed_app, staff)
+    bypasses = _bypasses(rng, adverts, offers, passed_advert, passed_app, staff)
     return Lettings(offers, bypasses, serial_refusers)

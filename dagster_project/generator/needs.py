@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from ..ingest.contract import NEED_CODES
@@ -56,10 +55,10 @@ class Needs:
     severity: np.ndarray
     agency: np.ndarray
 
-    def table(self, refs: pa.Array) -> dict:
+    def table(self) -> dict:
         return {
             "need_id": ids.sequence_ids(ids.NEED, len(self.app)),
-            "application_ref": refs.take(pa.array(self.app)),
+            "application_ref": ids.by_index(ids.APPLICATION, self.app),
             "need_code": labels(NEED_CODES, self.code),
             "assessed_on": self.assessed_on,
             "ends_on": self.ends_on,

@@ -35,7 +35,7 @@ class OfferRows:
     def concat(parts: list["OfferRows"]) -> "OfferRows":
         return OfferRows(
             np.concatenate([p.advert for p in parts]),
-            pa.concat_arrays([p.property_ref.cast(pa.string()) for p in parts]),
+            pa.concat_arrays([p.property_ref.cast(pa.large_string()) for p in parts]),
             np.concatenate([p.app for p in parts]),
             np.concatenate([p.offered_on for p in parts]),
             np.concatenate([p.outcome for p in parts]),
@@ -44,18 +44,18 @@ class OfferRows:
             np.concatenate([p.request for p in parts]),
         )
 
-    def table(self, app_refs: pa.Array, advert_ids: pa.Array, request_ids: pa.Array) -> dict:
+    def table(self) -> dict:
         # Offer ids run in the order offers were made.
         rows = np.argsort(self.offered_on, kind="stable")
         o = self.subset(rows)
         return {
             "offer_id": ids.sequence_ids(ids.OFFER, len(o)),
-            "advert_id": advert_ids.take(pa.array(o.advert, mask=o.advert < 0)),
+            "advert_id": ids.by_index(ids.ADVERT, o.advert),
             "property_ref": o.property_ref,
-            "application_ref": app_refs.take(pa.array(o.app)),
+            "application_ref": ids.by_index(ids.APPLICATION, o.app),
             "offered_on": o.offered_on,
             "outcome": labels(OUTCOMES, o.outcome),
             "outcome_on": o.outcome_on,
             "deemed_suitable": masked(o.deemed_suitable == 1, o.deemed_suitable < 0),
-            "discretionary_request_id": request_ids.take(pa.array(o.request, mask=o.request < 0)),
+            "discretionary_request_id": ids.by_index(ids.REQUEST, o.request),
         }

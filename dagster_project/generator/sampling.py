@@ -23,8 +23,8 @@ def chance(rng: np.random.Generator, probability: float, size: int) -> np.ndarra
 
 def labels(names: Sequence[str], index: np.ndarray) -> pa.Array:
     """Code column from indices into `names`; a negative index is an empty cell."""
-    index = np.asarray(index, dtype=np.int64)
-    return pa.array(list(names), pa.string()).take(pa.array(index, mask=index < 0))
+    index = np.asarray(index, dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(index, mask=index < 0), pa.array(list(names), pa.string()))
 
 
 def masked(values: np.ndarray, is_null: np.ndarray) -> pa.Array:

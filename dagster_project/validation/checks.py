@@ -4,7 +4,6 @@ A check passes when no *blocking* expectation of its suite fails; warnings ride 
 metadata and in audit.expectation_results. A failing check (severity ERROR, blocking) stops
 the assets downstream of its asset, so nothing is published.
 """
-from __future__ import annotations
 
 import os
 from pathlib import Path

@@ -118,7 +118,7 @@ def _outcome(spec: Suite, e: ExpectationSpec, res, frame) -> ExpectationResult:
 
 
 def _unexpected_text(spec: Suite, result: dict, index: list, frame) -> str:
-    profiles = f"{result['unexpected_count']:,} of {result.get('element_count', 0):,} profile rows"
+    profiles = f"{result['unexpected_count']:,} of {result.get('element_count', 0):,} {spec.row_label}"
     if spec.count_column in frame.columns:
         rows = int(frame.loc[index, spec.count_column].sum()) if index else 0
         text = f"{rows:,} {spec.count_column} ({profiles})"

@@ -9,13 +9,16 @@ every suite at import to build the checks). Its format:
      "data": {"sql": "select ... from validation.val_applicant_bands",
               "count_column": "applications",        # rows of the mart each frame row stands for
               "examples_column": "example_refs",     # a few keys of those rows, as text
-              "key_columns": []},                    # columns always shown in failing examples
+              "key_columns": [],                     # columns always shown in failing examples
+              "row_label": "profile rows"},          # what one frame row is, in messages
      "parameters": {"categories": {"sql": "select ...", "kind": "list"}},
      "expectations": [{"type": "expect_column_values_to_be_in_set",
                        "kwargs": {"column": "category", "value_set": {"$PARAMETER": "categories"}},
                        "meta": {"severity": "blocking", "rule": "W10", "description": "..."}}]}
 
-SQL may be one string or a list of lines. It may use {run_id} and {as_of} (replaced by SQL literals). Parameters are GX suite
+SQL may be one string or a list of lines. It may use {run_id}, {as_of} (the run's as-of date from
+audit.runs) and {dbt_seeds} (the dbt seeds folder, for policy data before dbt has run), replaced
+by SQL literals. Parameters are GX suite
 parameters: a `list` parameter is the first column of its query, a `value` its single cell.
 """
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..paths import EXPECTATIONS_DIR
+from ..paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 SEVERITIES = ("blocking", "warning")
 
@@ -38,7 +41,9 @@ def sql_literal(value: object) -> str:
 
 
 def render_sql(sql: str, run_id: str, as_of: object) -> str:
-    return sql.replace("{run_id}", sql_literal(run_id)).replace("{as_of}", f"CAST({sql_literal(as_of)} AS DATE)")
+    return (sql.replace("{run_id}", sql_literal(run_id))
+            .replace("{as_of}", f"CAST({sql_literal(as_of)} AS DATE)")
+            .replace("{dbt_seeds}", sql_literal(DBT_PROJECT_DIR / "seeds")))
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Suite:
     count_column: str | None
     examples_column: str | None
     key_columns: tuple[str, ...] = ()
+    row_label: str = "profile rows"
     parameters: dict[str, dict] = field(default_factory=dict)
     expectations: tuple[ExpectationSpec, ...] = ()
     path: Path | None = None
@@ -129,7 +135,7 @@ def load_suite(path: Path) -> Suite:
     return Suite(
         name=raw["name"], asset=tuple(raw["asset"]), description=raw.get("description", ""),
         sql=_sql(data["sql"]), count_column=data.get("count_column"), examples_column=data.get("examples_column"),
-        key_columns=tuple(data.get("key_columns") or ()),
+        key_columns=tuple(data.get("key_columns") or ()), row_label=data.get("row_label", "profile rows"),
         parameters=parameters, expectations=expectations, path=path)
 
 

@@ -1,6 +1,11 @@
--- One audit row per discretionary request on the register extract (as of D), none extra.
-select coalesce(r.request_id, a.request_id) as request_id, r.request_id is null as extra_row, count(*) as rows_in_audit
+-- One audit row per discretionary request in the extract (as of D), none missing, none extra.
+with audit_rows as (
+    select request_id, count(*) as rows_in_audit
+    from {{ ref('discretionary_audit') }}
+    group by request_id
+)
+
+select coalesce(r.request_id, a.request_id) as request_id, a.rows_in_audit
 from {{ ref('stg_register__discretionary_requests') }} as r
-full outer join {{ ref('discretionary_audit') }} as a on a.request_id = r.request_id
-group by all
-having r.request_id is null or a.request_id is null or count(*) <> 1
+full outer join audit_rows as a on a.request_id = r.request_id
+where r.request_id is null or a.request_id is null or a.rows_in_audit <> 1

@@ -19,7 +19,7 @@ weeks as (
         p.application_ref,
         p.arrangement_id,
         p.week_starting,
-        p.amount_paid > p.amount_due as kept,
+        p.amount_paid >= p.amount_due as kept,
         min(p.week_starting) over (partition by p.application_ref) as first_week
     from {{ ref('stg_register__arrangement_payments') }} as p
     inner join latest_arrangement as l

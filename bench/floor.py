@@ -1,0 +1,94 @@
+"""The floor: the nightly job's SQL with no orchestration, in one DuckDB connection.
+
+The same ingestion (the loader's SQL) and the compiled SQL of every dbt model (from
+`dbt compile`), seeds loaded from their CSVs, run in dependency order on a new file. No dbt
+process, no Dagster, no tests, no expectations, no publish: what the data work alone costs.
+
+    python bench/floor.py --extracts DIR --as-of 2026-11-04 --database /tmp/floor.duckdb
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.ingest.loader import load_extract
+from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.project import dbt_executable
+
+
+def compile_project(as_of: str, target: Path) -> dict:
+    """`dbt compile` once (not timed): the manifest then holds every model's compiled SQL."""
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "ALLOCATIONS_BUILD_DB": str(target / "compile.duckdb")}
+    subprocess.run([dbt_executable(), "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+                    "--log-path", str(target), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
+                    "--exclude-resource-type", "test", "unit_test"],
+                   cwd=DBT_PROJECT_DIR, env=env, check=True)
+    return json.loads((target / "manifest.json").read_text())
+
+
+def execution_order(manifest: dict) -> list[dict]:
+    nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
+    ordered, seen = [], set()
+
+    def visit(uid: str) -> None:
+        if uid in seen or uid not in nodes:
+            return
+        seen.add(uid)
+        for parent in nodes[uid]["depends_on"].get("nodes", []):
+            visit(parent)
+        ordered.append(nodes[uid])
+
+    for uid in sorted(nodes):
+        visit(uid)
+    return ordered
+
+
+def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict) -> dict[str, float]:
+    database.unlink(missing_ok=True)
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    con = duckdb.connect(str(database))
+    load_extract(con, extracts, "floor")
+    timings["ingest"] = time.monotonic() - started
+    t = time.monotonic()
+    for node in execution_order(manifest):
+        schema, name = node["schema"], node["alias"] or node["name"]
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        if node["resource_type"] == "seed":
+            path = Path(node["root_path"]) / node["original_file_path"]
+            types = node["config"].get("column_types") or {}
+            columns = "{" + ", ".join(f"'{c}': '{ty}'" for c, ty in types.items()) + "}"
+            con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS SELECT * FROM read_csv('{path}', header = true"
+                        + (f", columns = {columns}" if types else "") + ")")
+            continue
+        kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
+        con.execute(f"CREATE OR REPLACE {kind} {schema}.{name} AS {node['compiled_code']}")
+    timings["models"] = time.monotonic() - t
+    con.close()
+    timings["total"] = time.monotonic() - started
+    return {k: round(v, 2) for k, v in timings.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extracts", type=Path, required=True)
+    parser.add_argument("--as-of", required=True)
+    parser.add_argument("--database", type=Path, required=True)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = compile_project(args.as_of, Path(tmp))
+        print(json.dumps(run_floor(args.extracts, args.as_of, args.database, manifest)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
