@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .dates import DAY, to_day, uniform_days

@@ -51,7 +51,7 @@ OWN_HOME_SHARE = {
 # transfer tenant is under-occupation (transfer category 1).
 BEDROOM_GAP_SHARES = {
     "register": {-2: 0.04, -1: 0.22, 0: 0.56, 1: 0.14, 2: 0.04},
-    "transfer": {-2: 0.03, -1: 0.17, 0: 0.48, 1: 0.20, 2: 0.12},
+    "transfer": {-2: 0.03, -1: 0.17, 0: 0.60, 1: 0.14, 2: 0.06},
 }
 FLOOR_SHARES = {0: 0.52, 1: 0.20, 2: 0.12, 3: 0.08, 4: 0.05, 5: 0.03}
 # Would the home a transfer tenant leaves be in high demand? Larger homes more often are.

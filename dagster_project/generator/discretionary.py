@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from . import ids
 from .applications import ACTIVE, Applications
@@ -43,7 +42,9 @@ APPEAL_SHARE = {"rejected": 0.40, "approved": 0.05}
 APPEAL_REVIEW_SHARES = {"on_time": 0.50, "late": 0.30, "unreviewed": 0.20}  # review within 28 days (D9)
 OFFER_COUNT_SHARES = {"approved": {1: 0.88, 2: 0.06, 0: 0.06}, "other": {0: 0.97, 1: 0.03}}  # D5, D6
 OFFER_BEFORE_APPROVAL_SHARE = 0.04
-LAST_OFFER_OUTCOME_SHARES = {ACCEPTED: 0.70, PENDING: 0.15, REFUSED: 0.10, WITHDRAWN: 0.05}
+# Outcome of a request's last offer; it is pending instead while its decision date is still to come.
+LAST_OFFER_OUTCOME_SHARES = {ACCEPTED: 0.80, REFUSED: 0.12, WITHDRAWN: 0.08}
+EARLIER_OFFER_OUTCOME_SHARES = {REFUSED: 0.70, WITHDRAWN: 0.30}  # of the first of two offers
 
 LOOKBACK_DAYS = (10, 720)
 DECISION_DAYS = (1, 22)
@@ -132,94 +133,122 @@ class Discretionary:
     offers: OfferRows
 
 
+Event = tuple[str, np.datetime64, "str | None"]  # (event_type, event_on, staff_id)
+
+
+def _decision(rng, story: Story, staff: Staff, initiator: str, initiated_on, decided_on) -> list[Event]:
+    events: list[Event] = []
+    if story.legal_support:
+        events.append(("legal_services_supported", _between(rng, initiated_on, decided_on), staff.pick(rng, "legal_services")))
+    if story.decision == "approved":
+        approver = {
+            "manager": lambda: staff.pick(rng, *APPROVING_MANAGERS),
+            "executive": lambda: staff.pick(rng, *EXECUTIVES),
+            "other_role": lambda: staff.pick(rng, *OTHER_APPROVER_ROLES),
+            "empty": lambda: None,
+            "self": lambda: initiator,
+        }[story.approver]()
+        events.append(("approved", decided_on, approver))
+    elif story.decision == "rejected":
+        events.append(("rejected", decided_on, staff.pick(rng, *APPROVING_MANAGERS)))
+    return events
+
+
+def _related_party(rng, story: Story, staff: Staff, initiated_on, decided_on, first_offer) -> list[Event]:
+    """Agreement of the head of housing management and notice to the managing director (D4)."""
+    if story.related_party == "none":
+        return []
+    events: list[Event] = []
+    head = staff.pick(rng, "head_of_housing_management")
+    if story.agreement == "before_offer":
+        events.append(("head_of_housing_management_agreed", _between(rng, initiated_on, first_offer), head))
+    elif story.agreement == "after_offer":
+        events.append(("head_of_housing_management_agreed", first_offer + _days(rng, (1, 21)), head))
+    director = staff.pick(rng, "managing_director")
+    if story.informed == "between":
+        events.append(("managing_director_informed", _between(rng, decided_on, first_offer), director))
+    elif story.informed == "before_approval":
+        events.append(("managing_director_informed", initiated_on, director))
+    return events
+
+
+def _appeal(rng, story: Story, staff: Staff, decided_on) -> list[Event]:
+    """An appeal against the decision, reviewed within 28 days of it, late, or not at all (D9)."""
+    if not (story.appeal and story.decision):
+        return []
+    received = decided_on + _days(rng, (3, 21))
+    events: list[Event] = [("appeal_received", received, None)]
+    if story.appeal == "on_time":
+        reviewed = _between(rng, received + DAY, max(decided_on + 28 * DAY, received + DAY))
+    else:
+        reviewed = decided_on + _days(rng, (29, 71))
+    if story.appeal != "unreviewed":
+        events.append(("appeal_reviewed", reviewed, staff.pick(rng, "head_of_service", "director")))
+    return events
+
+
+def _offer_dates(rng, story: Story, decided_on) -> list[np.datetime64]:
+    if not story.offers:
+        return []
+    first = decided_on - _days(rng, (1, 6)) if story.offer_before_approval else decided_on + _days(rng, OFFER_DAYS)
+    return [first] + ([first + _days(rng, SECOND_OFFER_DAYS)] if story.offers == 2 else [])
+
+
+def _offer_outcomes(rng, as_of_day, offer_dates) -> list[tuple]:
+    """(offered_on, outcome, outcome_on, deemed_suitable) of the offers made by the as-of date."""
+    made = []
+    for k, offered_on in enumerate(offer_dates):
+        if offered_on > as_of_day:
+            continue
+        last = k == len(offer_dates) - 1
+        outcome = _pick(rng, LAST_OFFER_OUTCOME_SHARES) if last else _pick(rng, EARLIER_OFFER_OUTCOME_SHARES)
+        outcome_on = offered_on + _days(rng, OUTCOME_DAYS)
+        if outcome_on > as_of_day:
+            outcome, outcome_on = PENDING, NAT
+        made.append((offered_on, outcome, outcome_on, 0 if outcome == REFUSED else -1))
+    return made
+
+
 def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Applications, staff: Staff) -> Discretionary:
     as_of_day = to_day(as_of)
     candidates = np.flatnonzero((apps.status == ACTIVE) & (apps.registration <= as_of_day - 30 * DAY))
     count = min(len(candidates), max(MIN_REQUESTS, round(len(apps) * REQUESTS_PER_APPLICATION)))
     request_app = np.sort(rng.choice(candidates, size=count, replace=False))
     request_ids = ids.sequence_ids(ids.REQUEST, count).to_pylist()
-    app_refs = ids.by_index(ids.APPLICATION, request_app).to_pylist()
 
-    requests = {k: [] for k in ("request_id", "application_ref", "initiated_by", "initiated_on", "reason",
-                                "related_party", "exceptional_circumstances", "property_landlord_type")}
+    requests = {k: [] for k in ("initiated_by", "initiated_on", "reason", "related_party", "exceptional_circumstances",
+                                "property_landlord_type")}
     events = {k: [] for k in ("event_id", "request_id", "event_type", "event_on", "staff_id")}
-    offers = {k: [] for k in ("app", "offered_on", "outcome", "outcome_on", "deemed", "request", "property")}
-
-    for r, (request_id, app, app_ref) in enumerate(zip(request_ids, request_app, app_refs)):
+    offers = {k: [] for k in ("app", "request", "offered_on", "outcome", "outcome_on", "deemed")}
+    for r, (request_id, app) in enumerate(zip(request_ids, request_app)):
         story = FIXED_STORIES[r] if r < len(FIXED_STORIES) else _random_story(rng)
         initiator_roles = {"officer": OFFICERS, "allocations": ("senior_allocations_officer",),
                            "manager": APPROVING_MANAGERS}[story.initiator]
         initiator = staff.pick(rng, *initiator_roles)
-        initiated_on = as_of_day - _days(rng, LOOKBACK_DAYS)
+        # Requested while on the register: never before the application was registered.
+        earliest = max(apps.registration[app], as_of_day - LOOKBACK_DAYS[1] * DAY)
+        initiated_on = _between(rng, earliest, max(earliest, as_of_day - LOOKBACK_DAYS[0] * DAY))
         decided_on = initiated_on + _days(rng, DECISION_DAYS)
-        for column, value in zip(requests, (request_id, app_ref, initiator, initiated_on,
-                                            story.reason, story.related_party, story.exceptional, story.landlord)):
-            requests[column].append(value)
-
-        trail: list[tuple[str, np.datetime64, str | None]] = []
-        if story.legal_support:
-            trail.append(("legal_services_supported", _between(rng, initiated_on, decided_on), staff.pick(rng, "legal_services")))
-        if story.decision == "approved":
-            approver = {
-                "manager": lambda: staff.pick(rng, *APPROVING_MANAGERS),
-                "executive": lambda: staff.pick(rng, *EXECUTIVES),
-                "other_role": lambda: staff.pick(rng, *OTHER_APPROVER_ROLES),
-                "empty": lambda: None,
-                "self": lambda: initiator,
-            }[story.approver]()
-            trail.append(("approved", decided_on, approver))
-        elif story.decision == "rejected":
-            trail.append(("rejected", decided_on, staff.pick(rng, *APPROVING_MANAGERS)))
-
-        offer_dates = []
-        if story.offers:
-            first = decided_on - _days(rng, (1, 6)) if story.offer_before_approval else decided_on + _days(rng, OFFER_DAYS)
-            offer_dates = [first] + ([first + _days(rng, SECOND_OFFER_DAYS)] if story.offers == 2 else [])
+        offer_dates = _offer_dates(rng, story, decided_on)
         first_offer = offer_dates[0] if offer_dates else decided_on + _days(rng, OFFER_DAYS)
 
-        if story.related_party != "none":
-            if story.agreement == "before_offer":
-                trail.append(("head_of_housing_management_agreed", _between(rng, initiated_on, first_offer),
-                              staff.pick(rng, "head_of_housing_management")))
-            elif story.agreement == "after_offer":
-                trail.append(("head_of_housing_management_agreed", first_offer + _days(rng, (1, 21)),
-                              staff.pick(rng, "head_of_housing_management")))
-            if story.informed == "between":
-                trail.append(("managing_director_informed", _between(rng, decided_on, first_offer),
-                              staff.pick(rng, "managing_director")))
-            elif story.informed == "before_approval":
-                trail.append(("managing_director_informed", initiated_on, staff.pick(rng, "managing_director")))
-
-        if story.appeal and story.decision:
-            received = decided_on + _days(rng, (3, 21))
-            trail.append(("appeal_received", received, None))
-            if story.appeal == "on_time":
-                reviewed = _between(rng, received + DAY, max(decided_on + 28 * DAY, received + DAY))
-            else:
-                reviewed = decided_on + _days(rng, (29, 71))
-            if story.appeal != "unreviewed":
-                trail.append(("appeal_reviewed", reviewed, staff.pick(rng, "head_of_service", "director")))
-
+        for column, value in zip(requests, (initiator, initiated_on, story.reason, story.related_party,
+                                            story.exceptional, story.landlord)):
+            requests[column].append(value)
+        trail = (_decision(rng, story, staff, initiator, initiated_on, decided_on)
+                 + _related_party(rng, story, staff, initiated_on, decided_on, first_offer)
+                 + _appeal(rng, story, staff, decided_on))
         trail.sort(key=lambda event: event[1])
-        for k, (event_type, event_on, staff_id) in enumerate(trail, start=1):
-            for column, value in zip(events, (f"{request_id}-E{k}", request_id, event_type, event_on, staff_id)):
+        for k, event in enumerate(trail, start=1):
+            for column, value in zip(events, (f"{request_id}-E{k}", request_id, *event)):
                 events[column].append(value)
-
-        for k, offered_on in enumerate(offer_dates):
-            if offered_on > as_of_day:
-                continue  # not made yet
-            last = k == len(offer_dates) - 1
-            outcome = _pick(rng, LAST_OFFER_OUTCOME_SHARES) if last else _pick(rng, {REFUSED: 0.7, WITHDRAWN: 0.3})
-            outcome_on = offered_on + _days(rng, OUTCOME_DAYS)
-            if outcome == PENDING or outcome_on > as_of_day:
-                outcome, outcome_on = PENDING, NAT
-            for column, value in zip(offers, (app, offered_on, outcome, outcome_on, 0 if outcome == REFUSED else -1, r,
-                                              len(offers["property"]) + 1)):
+        for offer in _offer_outcomes(rng, as_of_day, offer_dates):
+            for column, value in zip(offers, (app, r, *offer)):
                 offers[column].append(value)
 
     direct = OfferRows(
         advert=np.full(len(offers["app"]), -1),
-        property_ref=ids.format_ids(ids.DIRECT_PROPERTY, np.array(offers["property"], dtype=np.int64)),
+        property_ref=ids.sequence_ids(ids.DIRECT_PROPERTY, len(offers["app"])),
         app=np.array(offers["app"], dtype=np.int64),
         offered_on=np.array(offers["offered_on"], dtype="datetime64[D]"),
         outcome=np.array(offers["outcome"], dtype=np.int64),
@@ -229,6 +258,11 @@ def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Appli
     )
     accepted = direct.outcome == ACCEPTED
     apps.record_tenancy(rng, direct.app[accepted], direct.offered_on[accepted], HOUSED_AFTER_ACCEPTANCE_SHARE)
-    requests["initiated_on"] = np.array(requests["initiated_on"], dtype="datetime64[D]")
+    requests = {
+        "request_id": request_ids,
+        "application_ref": ids.by_index(ids.APPLICATION, request_app),
+        **requests,
+        "initiated_on": np.array(requests["initiated_on"], dtype="datetime64[D]"),
+    }
     events["event_on"] = np.array(events["event_on"], dtype="datetime64[D]")
     return Discretionary(requests, events, direct)

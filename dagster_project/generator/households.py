@@ -78,6 +78,32 @@ class Households:
     has_child: np.ndarray  # a member younger than 16
 
 
+@dataclass
+class _Members:
+    """Rows of household_members.csv as arrays (sex: 0 female, 1 male; months -1 when empty)."""
+
+    app: np.ndarray
+    relationship: np.ndarray
+    dob: np.ndarray
+    sex: np.ndarray
+    months: np.ndarray
+
+    @classmethod
+    def of(cls, app, relationship, dob, sex, months=None) -> "_Members":
+        app = np.asarray(app, dtype=np.int64)
+        relationship = np.broadcast_to(relationship, app.shape).astype(np.int64)
+        months = np.full(len(app), -1) if months is None else months
+        return cls(app, relationship, dob, np.asarray(sex, dtype=np.int64), months)
+
+    @classmethod
+    def household_order(cls, blocks: list["_Members"]) -> "_Members":
+        """All members grouped by application, in block order (the applicant's block first)."""
+        app = np.concatenate([b.app for b in blocks])
+        order = np.argsort(app, kind="stable")
+        return cls(app[order], *(np.concatenate([getattr(b, f) for b in blocks])[order]
+                                 for f in ("relationship", "dob", "sex", "months")))
+
+
 def _years_from_bands(rng, bands, size) -> np.ndarray:
     band = choose(rng, {i: share for i, (_, _, share) in enumerate(bands)}, size)
     low = np.array([b[0] for b in bands])[band]
@@ -93,17 +119,70 @@ def _counts_from(rng, shares, size) -> np.ndarray:
     return keys_of(shares)[choose(rng, shares, size)]
 
 
-def _children(rng, as_of: dt.date, parent_app, parent_years):
-    """Date of birth and sex for children of the given parents (one row per child)."""
-    as_of_day = to_day(as_of)
-    max_years = np.clip(parent_years - MIN_PARENT_AGE_AT_BIRTH, 0.5, OLDEST_CHILD_YEARS)
-    dob = _dob(as_of_day, rng.random(len(parent_app)) * max_years)
-    boundary = np.array([to_day(years_before(as_of, b)) for b in BEDROOM_AGE_BOUNDARIES])
-    pick = rng.integers(len(boundary), size=len(parent_app))
-    offset = np.array(BOUNDARY_OFFSET_DAYS)[rng.integers(len(BOUNDARY_OFFSET_DAYS), size=len(parent_app))]
-    on_boundary = chance(rng, BOUNDARY_CHILD_SHARE, len(parent_app)) & (np.array(BEDROOM_AGE_BOUNDARIES)[pick] <= max_years)
-    dob = np.where(on_boundary, boundary[pick] + offset * DAY, dob)
-    return dob, rng.integers(2, size=len(parent_app))
+def _applicants(rng, as_of_day, kind) -> tuple[_Members, np.ndarray]:
+    """One applicant per application, with their age in (fractional) years."""
+    n = len(kind)
+    years = np.empty(n)
+    female = np.empty(n, dtype=bool)
+    for k, bands in APPLICANT_AGE_BANDS.items():
+        rows = np.flatnonzero(kind == k)
+        years[rows] = _years_from_bands(rng, bands, len(rows))
+        female[rows] = chance(rng, APPLICANT_FEMALE_SHARE[k], len(rows))
+    return _Members.of(np.arange(n), REL["applicant"], _dob(as_of_day, years), np.where(female, 0, 1)), years
+
+
+def _partners(rng, as_of_day, kind, applicants: _Members, applicant_years) -> _Members:
+    n = len(kind)
+    has_partner = np.isin(kind, [COUPLE, COUPLE_WITH_CHILDREN]) | (
+        (kind == WITH_OTHER_ADULTS) & chance(rng, PARTNER_SHARE_WITH_OTHER_ADULTS, n))
+    app = np.flatnonzero(has_partner)
+    p = len(app)
+    relationship = _counts_from(rng, PARTNER_RELATIONSHIP_SHARES, p)
+    years = np.maximum(applicant_years[app] + rng.normal(0, PARTNER_AGE_GAP_SD_YEARS, p), 18.1)
+    sex = np.where(chance(rng, SAME_SEX_PARTNER_SHARE, p), applicants.sex[app], 1 - applicants.sex[app])
+    months = np.where(relationship == REL["former_forces_partner"],
+                      FORCES_MONTHS_CHOICES[rng.integers(len(FORCES_MONTHS_CHOICES), size=p)], -1)
+    return _Members.of(app, relationship, _dob(as_of_day, years), sex, months)
+
+
+def _children(rng, as_of: dt.date, kind, applicant_years) -> _Members:
+    n = len(kind)
+    count = np.zeros(n, dtype=np.int64)
+    families = np.isin(kind, [LONE_PARENT, COUPLE_WITH_CHILDREN])
+    count[families] = _counts_from(rng, CHILDREN_COUNT_SHARES, int(families.sum()))
+    multi_generation = (kind == WITH_OTHER_ADULTS) & chance(rng, CHILDREN_WITH_OTHER_ADULTS_SHARE, n)
+    count[multi_generation] = rng.integers(1, 3, size=int(multi_generation.sum()))
+    app = np.repeat(np.arange(n), count)
+    c = len(app)
+
+    max_years = np.clip(applicant_years[app] - MIN_PARENT_AGE_AT_BIRTH, 0.5, OLDEST_CHILD_YEARS)
+    dob = _dob(to_day(as_of), rng.random(c) * max_years)
+    boundary_dates = np.array([to_day(years_before(as_of, b)) for b in BEDROOM_AGE_BOUNDARIES])
+    pick = rng.integers(len(boundary_dates), size=c)
+    offset = np.array(BOUNDARY_OFFSET_DAYS)[rng.integers(len(BOUNDARY_OFFSET_DAYS), size=c)]
+    on_boundary = chance(rng, BOUNDARY_CHILD_SHARE, c) & (np.array(BEDROOM_AGE_BOUNDARIES)[pick] <= max_years)
+    dob = np.where(on_boundary, boundary_dates[pick] + offset * DAY, dob)
+    return _Members.of(app, REL["child"], dob, rng.integers(2, size=c))
+
+
+def _other_adults(rng, as_of_day, kind) -> _Members:
+    count = np.zeros(len(kind), dtype=np.int64)
+    with_others = kind == WITH_OTHER_ADULTS
+    count[with_others] = _counts_from(rng, OTHER_ADULT_COUNT_SHARES, int(with_others.sum()))
+    app = np.repeat(np.arange(len(kind)), count)
+    o = len(app)
+    low, high = OTHER_ADULT_AGES
+    years = low + 0.1 + rng.random(o) * (high - low)
+    relationship = _counts_from(rng, OTHER_ADULT_RELATIONSHIP_SHARES, o)
+    return _Members.of(app, relationship, _dob(as_of_day, years), rng.integers(2, size=o))
+
+
+def _foster_children(rng, as_of_day, kind) -> _Members:
+    fostering = np.isin(kind, [COUPLE, LONE_PARENT, COUPLE_WITH_CHILDREN]) & chance(rng, FOSTER_CHILD_SHARE, len(kind))
+    app = np.flatnonzero(fostering)
+    f = len(app)
+    return _Members.of(app, REL["foster_child"], _dob(as_of_day, rng.random(f) * FOSTER_CHILD_MAX_YEARS),
+                       rng.integers(2, size=f))
 
 
 def _bedroom_need(app, relationship, age, sex, months, n) -> np.ndarray:
@@ -151,73 +230,29 @@ def _approvals(rng, as_of: dt.date, kind) -> tuple[dict, np.ndarray, np.ndarray]
 def generate_households(rng: np.random.Generator, as_of: dt.date, n: int) -> Households:
     as_of_day = to_day(as_of)
     kind = choose(rng, HOUSEHOLD_SHARES, n)
+    applicants, applicant_years = _applicants(rng, as_of_day, kind)
+    m = _Members.household_order([
+        applicants,
+        _partners(rng, as_of_day, kind, applicants, applicant_years),
+        _children(rng, as_of, kind, applicant_years),
+        _other_adults(rng, as_of_day, kind),
+        _foster_children(rng, as_of_day, kind),
+    ])
 
-    applicant_years = np.empty(n)
-    female = np.empty(n, dtype=bool)
-    for k, bands in APPLICANT_AGE_BANDS.items():
-        rows = np.flatnonzero(kind == k)
-        applicant_years[rows] = _years_from_bands(rng, bands, len(rows))
-        female[rows] = chance(rng, APPLICANT_FEMALE_SHARE[k], len(rows))
-    applicant_sex = np.where(female, 0, 1)
-
-    has_partner = np.isin(kind, [COUPLE, COUPLE_WITH_CHILDREN]) | (
-        (kind == WITH_OTHER_ADULTS) & chance(rng, PARTNER_SHARE_WITH_OTHER_ADULTS, n))
-    partner_app = np.flatnonzero(has_partner)
-    p = len(partner_app)
-    partner_rel = keys_of(PARTNER_RELATIONSHIP_SHARES)[choose(rng, PARTNER_RELATIONSHIP_SHARES, p)]
-    partner_years = np.maximum(applicant_years[partner_app] + rng.normal(0, PARTNER_AGE_GAP_SD_YEARS, p), 18.1)
-    same_sex = chance(rng, SAME_SEX_PARTNER_SHARE, p)
-    partner_sex = np.where(same_sex, applicant_sex[partner_app], 1 - applicant_sex[partner_app])
-    partner_months = np.where(partner_rel == REL["former_forces_partner"],
-                              FORCES_MONTHS_CHOICES[rng.integers(len(FORCES_MONTHS_CHOICES), size=p)], -1)
-
-    n_children = np.zeros(n, dtype=np.int64)
-    families = np.isin(kind, [LONE_PARENT, COUPLE_WITH_CHILDREN])
-    n_children[families] = _counts_from(rng, CHILDREN_COUNT_SHARES, int(families.sum()))
-    multi_generation = (kind == WITH_OTHER_ADULTS) & chance(rng, CHILDREN_WITH_OTHER_ADULTS_SHARE, n)
-    n_children[multi_generation] = rng.integers(1, 3, size=int(multi_generation.sum()))
-    child_app = np.repeat(np.arange(n), n_children)
-    child_dob, child_sex = _children(rng, as_of, child_app, applicant_years[child_app])
-
-    n_other = np.zeros(n, dtype=np.int64)
-    with_others = kind == WITH_OTHER_ADULTS
-    n_other[with_others] = _counts_from(rng, OTHER_ADULT_COUNT_SHARES, int(with_others.sum()))
-    other_app = np.repeat(np.arange(n), n_other)
-    o = len(other_app)
-    other_rel = keys_of(OTHER_ADULT_RELATIONSHIP_SHARES)[choose(rng, OTHER_ADULT_RELATIONSHIP_SHARES, o)]
-    other_dob = _dob(as_of_day, OTHER_ADULT_AGES[0] + 0.1 + rng.random(o) * (OTHER_ADULT_AGES[1] - OTHER_ADULT_AGES[0]))
-
-    fosters = np.isin(kind, [COUPLE, LONE_PARENT, COUPLE_WITH_CHILDREN]) & chance(rng, FOSTER_CHILD_SHARE, n)
-    foster_app = np.flatnonzero(fosters)
-    f = len(foster_app)
-    foster_dob = _dob(as_of_day, rng.random(f) * FOSTER_CHILD_MAX_YEARS)
-
-    # Blocks in member order: applicant first, so it is member 0 of every household.
-    app = np.concatenate([np.arange(n), partner_app, child_app, other_app, foster_app])
-    relationship = np.concatenate([np.full(n, REL["applicant"]), partner_rel, np.full(len(child_app), REL["child"]),
-                                   other_rel, np.full(f, REL["foster_child"])])
-    dob = np.concatenate([_dob(as_of_day, applicant_years), _dob(as_of_day, partner_years), child_dob, other_dob,
-                          foster_dob])
-    sex = np.concatenate([applicant_sex, partner_sex, child_sex, rng.integers(2, size=o), rng.integers(2, size=f)])
-    months = np.concatenate([np.full(n, -1), partner_months, np.full(len(child_app) + o + f, -1)])
-    order = np.argsort(app, kind="stable")
-    app, relationship, dob, sex, months = app[order], relationship[order], dob[order], sex[order], months[order]
-    member_no = group_positions(np.bincount(app, minlength=n))
-
-    age = age_in_years(dob, as_of)
+    age = age_in_years(m.dob, as_of)
     approvals, approval_app, approval_bedrooms = _approvals(rng, as_of, kind)
-    bedroom_need = _bedroom_need(app, relationship, age, sex, months, n)
+    bedroom_need = _bedroom_need(m.app, m.relationship, age, m.sex, m.months, n)
     np.add.at(bedroom_need, approval_app, approval_bedrooms)
 
-    couple_member = np.isin(relationship, [REL["applicant"], REL["partner"], REL["joint_applicant"]])
-    older = np.bincount(app[couple_member & (age >= OLDER_PERSON_AGE)], minlength=n) > 0
-    has_child = np.bincount(app[(relationship != REL["applicant"]) & (age < CHILD_AGE_LIMIT)], minlength=n) > 0
+    couple_member = np.isin(m.relationship, [REL["applicant"], REL["partner"], REL["joint_applicant"]])
+    older = np.bincount(m.app[couple_member & (age >= OLDER_PERSON_AGE)], minlength=n) > 0
+    has_child = np.bincount(m.app[(m.relationship != REL["applicant"]) & (age < CHILD_AGE_LIMIT)], minlength=n) > 0
     members = {
-        "application_ref": ids.by_index(ids.APPLICATION, app),
-        "member_id": ids.member_ids(app, member_no),
-        "relationship": labels(RELATIONSHIPS, relationship),
-        "date_of_birth": dob,
-        "sex": labels(SEXES, sex),
-        "months_lived_with_while_serving": masked(months, months < 0),
+        "application_ref": ids.by_index(ids.APPLICATION, m.app),
+        "member_id": ids.member_ids(m.app, group_positions(np.bincount(m.app, minlength=n))),
+        "relationship": labels(RELATIONSHIPS, m.relationship),
+        "date_of_birth": m.dob,
+        "sex": labels(SEXES, m.sex),
+        "months_lived_with_while_serving": masked(m.months, m.months < 0),
     }
-    return Households(members, approvals, bedroom_need, age[relationship == REL["applicant"]], older, has_child)
+    return Households(members, approvals, bedroom_need, age[m.relationship == REL["applicant"]], older, has_child)

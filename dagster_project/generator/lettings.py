@@ -55,6 +55,7 @@ REFUSAL_SPAN_DAYS = 150  # three refusals within this span fall inside six calen
 REFUSAL_OFFER_DAYS = (1, 4)
 REFUSAL_DECISION_DAYS = (1, 5)
 FOURTH_REFUSAL_SHARE = 0.40
+SAME_WEEK_ROUNDS = 3
 
 
 @dataclass
@@ -93,47 +94,107 @@ def _serial_refusals(rng, as_of_day, adverts: Adverts, bids: Bids, candidate: np
     return rows, np.unique(bids.app[chosen])
 
 
-def _chains(rng, apps: Applications, adverts: Adverts, bids: Bids, candidate: np.ndarray, bands: np.ndarray):
-    """Offers down each let advert's rough shortlist; returns the offers and the skipped bidders."""
+def _rank_candidates(apps: Applications, adverts: Adverts, bids: Bids, candidate: np.ndarray, bands: np.ndarray):
+    """Candidate bids grouped by advert, best first on the rough shortlist."""
     idx = np.flatnonzero(candidate)
     group = priority_groups(bands, adverts, bids.app[idx], bids.advert[idx])
-    registered_day = apps.registration[bids.app[idx]].astype(np.int64)
+    registered_day = (apps.registration[bids.app[idx]] - apps.registration.min()).astype(np.int64)
     # Bids are in placed order, so a stable sort leaves placed_at as the last tie-break.
-    key = (bids.advert[idx] * 8 + group) * (1 << 17) + (registered_day - registered_day.min())
-    ranked = idx[np.argsort(key, kind="stable")]
-    n_adverts = len(adverts)
-    count = np.bincount(bids.advert[ranked], minlength=n_adverts)
-    start = np.cumsum(count) - count
+    key = (bids.advert[idx] * 8 + group) * (1 << 17) + registered_day
+    return idx[np.argsort(key, kind="stable")]
 
-    let = np.flatnonzero(count > 0)
-    offers_wanted = keys_of(OFFERS_PER_LETTING_SHARES)[choose(rng, OFFERS_PER_LETTING_SHARES, len(let))]
-    skipped = np.where(chance(rng, PASSED_OVER_SHARE, len(let)),
-                       np.floor(rng.random(len(let)) * np.minimum(count[let], MAX_PASSED_OVER + 1)).astype(np.int64), 0)
-    skipped = np.minimum(skipped, count[let] - 1)
 
-    chain = np.repeat(np.arange(len(let)), offers_wanted)
-    step = group_positions(offers_wanted)
+@dataclass
+class _LettingDraws:
+    """Each advert's random choices, drawn once, so that a letting re-run after its first choice
+    of tenant was housed elsewhere comes out the same apart from who gets the offers."""
+
+    offers_wanted: np.ndarray
+    skip_fraction: np.ndarray  # how far down the shortlist the first offer goes; 0 for most
+    gap: np.ndarray  # [advert, offer]: days after closing (first) or after the previous offer
+    decision: np.ndarray  # [advert, offer]: days to the outcome
+    earlier_outcome: np.ndarray  # [advert, offer]: outcome of an offer that is not the last
+    deemed: np.ndarray  # [advert, offer]: deemed_suitable of a refusal
+
+    @classmethod
+    def draw(cls, rng, n_adverts: int) -> "_LettingDraws":
+        most = max(OFFERS_PER_LETTING_SHARES)
+        shape = (n_adverts, most)
+        gap = rng.integers(*NEXT_OFFER_DAYS, size=shape)
+        gap[:, 0] = rng.integers(*FIRST_OFFER_DAYS, size=n_adverts)
+        return cls(
+            offers_wanted=keys_of(OFFERS_PER_LETTING_SHARES)[choose(rng, OFFERS_PER_LETTING_SHARES, n_adverts)],
+            skip_fraction=np.where(chance(rng, PASSED_OVER_SHARE, n_adverts), rng.random(n_adverts), 0.0),
+            gap=gap,
+            decision=rng.integers(*DECISION_DAYS, size=shape),
+            earlier_outcome=keys_of(EARLIER_OFFER_OUTCOME_SHARES)[choose(rng, EARLIER_OFFER_OUTCOME_SHARES, shape[0] * most)].reshape(shape),
+            deemed=keys_of(DEEMED_SUITABLE_SHARES)[choose(rng, DEEMED_SUITABLE_SHARES, shape[0] * most)].reshape(shape),
+        )
+
+
+def _chains(adverts: Adverts, bids: Bids, ranked: np.ndarray, draws: _LettingDraws):
+    """Offers down each advert's shortlist (`ranked`: bid indices grouped by advert, best first).
+
+    Returns the offers and the bidders skipped by the first offer (advert, application).
+    """
+    advert_of, first = np.unique(bids.advert[ranked], return_index=True)
+    count = np.diff(np.append(first, len(ranked)))
+    skipped = np.minimum(np.floor(draws.skip_fraction[advert_of] * np.minimum(count, MAX_PASSED_OVER + 1)).astype(np.int64),
+                         count - 1)
+    wanted = draws.offers_wanted[advert_of]
+
+    chain = np.repeat(np.arange(len(advert_of)), wanted)
+    step = group_positions(wanted)
     rank = skipped[chain] + step
-    real = rank < count[let][chain]
+    real = rank < count[chain]
     chain, step, rank = chain[real], step[real], rank[real]
-    advert = let[chain]
-    app = bids.app[ranked[start[advert] + rank]]
+    advert = advert_of[chain]
+    app = bids.app[ranked[first[chain] + rank]]
 
-    o = len(chain)
-    gap = np.where(step == 0, rng.integers(*FIRST_OFFER_DAYS, size=o), rng.integers(*NEXT_OFFER_DAYS, size=o))
-    offered_on = adverts.closes_on[advert] + group_cumsum(gap, np.bincount(chain, minlength=len(let))) * DAY
-    outcome_on = offered_on + rng.integers(*DECISION_DAYS, size=o) * DAY
+    gap = draws.gap[advert, step]
+    offered_on = adverts.closes_on[advert] + group_cumsum(gap, np.bincount(chain, minlength=len(advert_of))) * DAY
+    outcome_on = offered_on + draws.decision[advert, step] * DAY
     last = np.append(chain[1:] != chain[:-1], True)
-    earlier_outcome = keys_of(EARLIER_OFFER_OUTCOME_SHARES)[choose(rng, EARLIER_OFFER_OUTCOME_SHARES, o)]
-    outcome = np.where(last, ACCEPTED, earlier_outcome)
-    deemed = np.where(outcome == REFUSED, keys_of(DEEMED_SUITABLE_SHARES)[choose(rng, DEEMED_SUITABLE_SHARES, o)], -1)
+    outcome = np.where(last, ACCEPTED, draws.earlier_outcome[advert, step])
+    deemed = np.where(outcome == REFUSED, draws.deemed[advert, step], -1)
     offers = _offer_rows(adverts, advert, app, offered_on, outcome, outcome_on, deemed)
 
-    passed_over = np.repeat(np.arange(len(let)), skipped)
-    passed_rank = group_positions(skipped)
-    passed_advert = let[passed_over]
-    passed_app = bids.app[ranked[start[passed_advert] + passed_rank]]
-    return offers, passed_advert, passed_app
+    passed = np.repeat(np.arange(len(advert_of)), skipped)
+    passed_app = bids.app[ranked[first[passed] + group_positions(skipped)]]
+    return offers, advert_of[passed], passed_app
+
+
+def _let_week_by_week(as_of_day, adverts: Adverts, bids: Bids, ranked: np.ndarray, draws: _LettingDraws, n_apps: int):
+    """Let adverts in order of their closing week; who accepted a home drops off later shortlists.
+
+    Within a week an applicant may top several shortlists: they keep the earliest offer and are
+    taken off the others, for a few rounds; any clash left is withdrawn afterwards.
+    """
+    week = (adverts.closes_on[bids.advert[ranked]] - adverts.closes_on.min()).astype(np.int64) // 7
+    order = np.argsort(week, kind="stable")  # keeps each advert's shortlist order
+    ranked, week = ranked[order], week[order]
+    bounds = np.flatnonzero(np.diff(week)) + 1
+    housed = np.zeros(n_apps, dtype=bool)
+    parts, passed_adverts, passed_apps = [], [], []
+    for shortlist in np.split(ranked, bounds):
+        shortlist = shortlist[~housed[bids.app[shortlist]]]
+        for _ in range(SAME_WEEK_ROUNDS):
+            offers, passed_advert, passed_app = _chains(adverts, bids, shortlist, draws)
+            offers = _as_of_the_extract(as_of_day, offers)
+            accepted = np.flatnonzero(offers.outcome == ACCEPTED)
+            by_app = accepted[np.lexsort((offers.advert[accepted], offers.offered_on[accepted], offers.app[accepted]))]
+            repeat = by_app[1:][offers.app[by_app[1:]] == offers.app[by_app[:-1]]]
+            if len(repeat) == 0:
+                break
+            clash = offers.advert[repeat] * n_apps + offers.app[repeat]
+            shortlist = shortlist[~np.isin(bids.advert[shortlist] * n_apps + bids.app[shortlist], clash)]
+        housed[offers.app[offers.outcome == ACCEPTED]] = True
+        parts.append(offers)
+        passed_adverts.append(passed_advert)
+        passed_apps.append(passed_app)
+    if not parts:
+        return OfferRows.empty(), np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    return OfferRows.concat(parts), np.concatenate(passed_adverts), np.concatenate(passed_apps)
 
 
 def _as_of_the_extract(as_of_day, offers: OfferRows) -> OfferRows:
@@ -195,7 +256,9 @@ def generate_lettings(rng: np.random.Generator, as_of: dt.date, apps: Applicatio
 
     refusals, serial_refusers = _serial_refusals(rng, as_of_day, adverts, bids, candidate, len(apps))
     candidate &= ~np.isin(bids.app, serial_refusers)
-    chains, passed_advert, passed_app = _chains(rng, apps, adverts, bids, candidate, bands)
+    ranked = _rank_candidates(apps, adverts, bids, candidate, bands)
+    draws = _LettingDraws.draw(rng, len(adverts))
+    chains, passed_advert, passed_app = _let_week_by_week(as_of_day, adverts, bids, ranked, draws, len(apps))
 
     offers = _as_of_the_extract(as_of_day, OfferRows.concat([refusals, chains]))
     _withdraw_after_acceptance(as_of_day, offers)

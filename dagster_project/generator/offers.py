@@ -32,6 +32,12 @@ class OfferRows:
                          self.outcome[rows], self.outcome_on[rows], self.deemed_suitable[rows], self.request[rows])
 
     @staticmethod
+    def empty() -> "OfferRows":
+        none = np.array([], dtype=np.int64)
+        return OfferRows(none, pa.array([], pa.large_string()), none, np.array([], dtype="datetime64[D]"), none,
+                         np.array([], dtype="datetime64[D]"), none, none)
+
+    @staticmethod
     def concat(parts: list["OfferRows"]) -> "OfferRows":
         return OfferRows(
             np.concatenate([p.advert for p in parts]),

@@ -16,7 +16,6 @@ import pyarrow as pa
 from ..ingest.contract import FILES, SQL_TYPES
 
 CSV_OPTIONS = "FORMAT csv, HEADER true, DELIMITER ',', DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S'"
-WRITER_THREADS = 2
 
 
 def _arrow(values) -> pa.Array:
@@ -33,7 +32,7 @@ def write_extract(out_dir: Path, tables: dict[str, dict]) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     with duckdb.connect() as con:
-        con.execute(f"SET threads = {WRITER_THREADS}")
+        # The default, set anyway: parallel writing must keep rows in order for identical bytes.
         con.execute("SET preserve_insertion_order = true")
         for spec in FILES:
             columns = tables[spec.name]
@@ -44,7 +43,8 @@ def write_extract(out_dir: Path, tables: dict[str, dict]) -> dict[str, int]:
             con.register("generated", data)
             select = ", ".join(f'CAST("{c.name}" AS {SQL_TYPES[c.type]}) AS "{c.name}"' for c in spec.columns)
             path = out_dir / f"{spec.name}.csv"
-            con.execute(f"COPY (SELECT {select} FROM generated) TO '{path}' ({CSV_OPTIONS})")
+            target = str(path).replace("'", "''")
+            con.execute(f"COPY (SELECT {select} FROM generated) TO '{target}' ({CSV_OPTIONS})")
             con.unregister("generated")
             written[f"{spec.name}.csv"] = data.num_rows
     return written

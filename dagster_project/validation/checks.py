@@ -52,10 +52,11 @@ def _build_check(suite: Suite) -> AssetChecksDefinition:
     @asset_check(asset=AssetKey(list(suite.asset)), name=f"expectations_{suite.name}", blocking=True,
                  description=f"Great Expectations suite expectations/{suite.name}.json: {suite.description}")
     def _check(context: AssetCheckExecutionContext, run: AllocationsRun) -> AssetCheckResult:
-        build = run.build_database(context.run_id)
-        [result] = run_suites(build, context.run_id, [suite.name])
+        run_id = context.run.run_id
+        build = run.build_database(run_id)
+        [result] = run_suites(build, run_id, [suite.name])
         with duckdb.connect(str(build)) as con:
-            store_results(con, [result], context.run_id)
+            store_results(con, [result], run_id)
         try:
             render_data_docs([result], data_docs_dir())
         except Exception as exc:  # documentation must never decide whether a run publishes

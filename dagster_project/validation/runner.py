@@ -7,7 +7,6 @@ frame; a profile that breaks an expectation is a set of mart rows that break it.
 """
 from __future__ import annotations
 
-import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -129,9 +128,7 @@ def _unexpected_text(spec: Suite, result: dict, index: list, frame) -> str:
 
 
 def _columns_for(spec: Suite, e: ExpectationSpec, frame) -> list[str]:
-    condition = str(e.kwargs.get("row_condition") or "")
-    named = list(spec.key_columns) + e.columns + [
-        c for c in frame.columns if condition and re.search(rf"\b{re.escape(c)}\b", condition)]
+    named = list(spec.key_columns) + e.columns + e.condition_columns
     return [c for c in dict.fromkeys(named) if c in frame.columns and c not in (spec.count_column, spec.examples_column)]
 
 

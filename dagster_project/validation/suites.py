@@ -58,12 +58,14 @@ class ExpectationSpec:
     @property
     def label(self) -> str:
         """Type and columns (and the row condition), unique within a suite: the stored name."""
-        k = self.kwargs
-        cols = [k[c] for c in ("column", "column_A", "column_B") if c in k] + list(k.get("column_list", []))
-        label = f"{self.type}({', '.join(cols)})"
-        if k.get("row_condition"):
-            label += f" where {k['row_condition']}"
+        label = f"{self.type}({', '.join(self.columns)})"
+        if self.kwargs.get("row_condition"):
+            label += f" where {condition_text(self.kwargs['row_condition'])}"
         return label
+
+    @property
+    def condition_columns(self) -> list[str]:
+        return condition_columns(self.kwargs.get("row_condition"))
 
     @property
     def columns(self) -> list[str]:
@@ -89,6 +91,26 @@ class Suite:
         return self.parameters[name]["sql"]
 
 
+def condition_text(condition: dict) -> str:
+    """A GX row condition (its serialized form) as short text: band == 'transfer'."""
+    if condition["type"] in ("and", "or"):
+        joined = f" {condition['type']} ".join(condition_text(c) for c in condition["conditions"])
+        return f"({joined})"
+    column = condition["column"]["name"]
+    if condition["type"] == "nullity":
+        return f"{column} is {'' if condition['is_null'] else 'not '}null"
+    operator = {"IN": "in", "NOT_IN": "not in"}.get(condition["operator"], condition["operator"])
+    return f"{column} {operator} {condition['parameter']!r}"
+
+
+def condition_columns(condition: dict | None) -> list[str]:
+    if not condition:
+        return []
+    if condition["type"] in ("and", "or"):
+        return [c for sub in condition["conditions"] for c in condition_columns(sub)]
+    return [condition["column"]["name"]]
+
+
 def _sql(value) -> str:
     return "\n".join(value) if isinstance(value, list) else str(value or "")
 
@@ -104,8 +126,11 @@ def _expectation(path: Path, i: int, raw: dict) -> ExpectationSpec:
     if not meta.get("description"):
         raise SuiteError(f"{where} ({raw['type']}): meta.description is required (it is the failure message)")
     kwargs = dict(raw.get("kwargs") or {})
-    if "row_condition" in kwargs:
-        kwargs.setdefault("condition_parser", "pandas")
+    condition = kwargs.get("row_condition")
+    if condition is not None and not (isinstance(condition, dict) and "type" in condition):
+        raise SuiteError(f"{where} ({raw['type']}): row_condition must be a GX Condition in its serialized form, "
+                         'e.g. {"type": "comparison", "column": {"name": "band"}, "operator": "==", '
+                         '"parameter": "transfer"} (string conditions are deprecated in GX 1.9+)')
     return ExpectationSpec(raw["type"], kwargs, severity, str(meta.get("rule", "")), meta["description"], meta)
 
 

@@ -153,7 +153,7 @@ flags as (
         is_related_party and first_offer_on is not null and agreed_on is null as d4_agreement,
         is_related_party and first_offer_on is not null and informed_on is null as d4_informed,
         offers_not_withdrawn > 1 as d5,
-        first_offer_on is not null and (not is_approved or first_offer_on <= approved_on) as d6,
+        first_offer_on is not null and (not is_approved or first_offer_on < approved_on) as d6,
         coalesce(is_approved and approved_by = initiated_by, false) as d8
     from checks
 ),
