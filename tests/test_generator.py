@@ -157,6 +157,7 @@ RULE_EXAMPLES = {
         WHERE last_homechoice_tenancy_start > DATE '{as_of}' - INTERVAL 12 MONTH
           AND last_homechoice_tenancy_start <= DATE '{as_of}'""",
     "age-designated advert (W3)": "SELECT count(*) FROM adverts WHERE advertised_band IS NULL AND min_age IS NOT NULL",
+    # More bedrooms than people is more than the bedroom need, whatever the household.
     "under-occupying transfer tenant in a high-demand home (W1, W2)": """
         SELECT count(*) FROM applications a
         WHERE application_type = 'transfer' AND current_home_high_demand AND current_bedrooms >= 3
@@ -166,12 +167,12 @@ RULE_EXAMPLES = {
         WHERE current_floor_level >= 2 AND EXISTS (
             SELECT 1 FROM household_members m WHERE m.application_ref = a.application_ref
               AND m.relationship <> 'applicant' AND m.date_of_birth > DATE '{as_of}' - INTERVAL 16 YEAR)""",
-    "former forces partner under 6 months (W18)": """
+    "former forces partner of 5 months, just short of counting (W18)": """
         SELECT count(*) FROM household_members
-        WHERE relationship = 'former_forces_partner' AND months_lived_with_while_serving < 6""",
-    "former forces partner of 6 months or more (W18)": """
+        WHERE relationship = 'former_forces_partner' AND months_lived_with_while_serving = 5""",
+    "former forces partner of exactly 6 months, who counts (W18)": """
         SELECT count(*) FROM household_members
-        WHERE relationship = 'former_forces_partner' AND months_lived_with_while_serving >= 6""",
+        WHERE relationship = 'former_forces_partner' AND months_lived_with_while_serving = 6""",
     "policy exception (every rule)": "SELECT count(DISTINCT rule) = 4 FROM policy_exceptions",
     "related-party discretionary request (D4)": "SELECT count(*) FROM discretionary_requests WHERE related_party <> 'none'",
     "discretionary appeal (D9)": "SELECT count(*) FROM discretionary_events WHERE event_type = 'appeal_received'",

@@ -65,7 +65,6 @@ APPROVAL_LOOKBACK_DAYS = 3 * 365
 APPROVAL_FUTURE_SHARE = 0.03  # approvals dated after the as-of date, which the pipeline ignores
 
 OLDER_PERSON_AGE = 55  # age-designated adverts ask for 55 or 60
-CHILD_AGE_LIMIT = 16  # policy 'child' (W9)
 
 
 @dataclass
@@ -75,7 +74,6 @@ class Households:
     bedroom_need: np.ndarray  # bedroom standard on the as-of date, approvals included
     applicant_age: np.ndarray  # completed years on the as-of date
     older: np.ndarray  # applicant or partner aged OLDER_PERSON_AGE or over
-    has_child: np.ndarray  # a member younger than 16
 
 
 @dataclass
@@ -246,7 +244,6 @@ def generate_households(rng: np.random.Generator, as_of: dt.date, n: int) -> Hou
 
     couple_member = np.isin(m.relationship, [REL["applicant"], REL["partner"], REL["joint_applicant"]])
     older = np.bincount(m.app[couple_member & (age >= OLDER_PERSON_AGE)], minlength=n) > 0
-    has_child = np.bincount(m.app[(m.relationship != REL["applicant"]) & (age < CHILD_AGE_LIMIT)], minlength=n) > 0
     members = {
         "application_ref": ids.by_index(ids.APPLICATION, m.app),
         "member_id": ids.member_ids(m.app, group_positions(np.bincount(m.app, minlength=n))),
@@ -255,4 +252,4 @@ def generate_households(rng: np.random.Generator, as_of: dt.date, n: int) -> Hou
         "sex": labels(SEXES, m.sex),
         "months_lived_with_while_serving": masked(m.months, m.months < 0),
     }
-    return Households(members, approvals, bedroom_need, age[m.relationship == REL["applicant"]], older, has_child)
+    return Households(members, approvals, bedroom_need, age[m.relationship == REL["applicant"]], older)

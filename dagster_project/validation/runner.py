@@ -29,6 +29,7 @@ def run_suites(db_path: Path, run_id: str, suites: list[str] | None = None, *,
     """Validate the named suites (default: all) against the DuckDB file at db_path, read-only."""
     specs = load_suites(suites_dir, suites)
     validator = _GxValidator()
+    validator.start()  # import GX before timing the suites (it takes seconds)
     results = []
     with duckdb.connect(str(db_path), read_only=True) as con:
         as_of = _as_of(con, run_id)
@@ -123,8 +124,17 @@ def _unexpected_text(spec: Suite, result: dict, index: list, frame) -> str:
         text = f"{rows:,} {spec.count_column} ({profiles})"
     else:
         text = profiles
-    values = result.get("partial_unexpected_list") or []
-    return text + (f"; values {short(values[:5], 120)}" if values else "")
+    values = [_value_text(c["value"]) for c in result.get("partial_unexpected_counts") or []]
+    return text + (f"; values {', '.join(values[:5])}" if values else "")
+
+
+def _value_text(value: Any) -> str:
+    """numpy scalars and pairs as plain text: (False, True), not (np.False_, np.True_)."""
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_value_text(v) for v in value) + ")"
+    if hasattr(value, "item"):
+        value = value.item()
+    return _plain_text(value)
 
 
 def _columns_for(spec: Suite, e: ExpectationSpec, frame) -> list[str]:
@@ -142,10 +152,10 @@ def _examples(spec: Suite, e: ExpectationSpec, index: list, frame) -> str:
         text = ", ".join(f"{c}={_plain_text(row[c])}" for c in cols)
         extra = []
         if spec.count_column in frame.columns:
-            extra.append(f"{int(row[spec.count_column]):,} {spec.count_column}")
+            extra.append(f"{spec.count_column} {int(row[spec.count_column]):,}")
         if spec.examples_column in frame.columns and row[spec.examples_column]:
             extra.append(f"e.g. {row[spec.examples_column]}")
-        parts.append(text + (f" ({': '.join(extra)})" if extra else ""))
+        parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
     more = len(index) - EXAMPLES_PER_FAILURE
     return " | ".join(parts) + (f" | and {more} more" if more > 0 else "")
 
@@ -164,7 +174,7 @@ class _GxValidator:
     def __init__(self) -> None:
         self._gx = None
 
-    def _start(self):
+    def start(self):
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -175,7 +185,7 @@ class _GxValidator:
         return gx
 
     def validate(self, spec: Suite, frame, parameters: dict):
-        gx = self._gx or self._start()
+        gx = self._gx or self.start()
         from great_expectations.expectations.registry import get_expectation_impl
 
         expectations = [get_expectation_impl(e.type)(**e.kwargs, meta={**e.meta, "label": e.label})
