@@ -79,7 +79,9 @@ FIXED_STORIES = (
     Story(approver="empty", offer_before_approval=True, reason="other"),
     Story(related_party="councillor", landlord="registered_provider", agreement="missing", informed="missing", offers=2,
           reason="sustainable_communities"),
-    Story(initiator="manager", approver="self", decision="approved", appeal="on_time"),
+    Story(initiator="manager", approver="self", appeal="on_time"),
+    Story(initiator="allocations", reason="council_initiative"),
+    Story(approver="executive", reason="other"),  # no exceptional circumstances, no legal support
 )
 
 

@@ -16,7 +16,7 @@ with bars as (
     cross join {{ ref('int_policy__parameters') }} as p
     where a.last_homechoice_tenancy_start is not null
       and cast(a.last_homechoice_tenancy_start + to_months(p.twelve_month_rule_months) as date)
-          >= {{ as_of_date() }}
+          > {{ as_of_date() }}
 ),
 
 lifting_needs as (
