@@ -243,6 +243,16 @@ BROKEN = {
         ["INSERT INTO marts.shortlists SELECT * FROM marts.shortlists "
          "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE NOT eligible)"],
         "expect_column_values_to_be_in_set(copies)", "copies=2"),
+    "bid missing from the shortlist": (
+        "shortlists",
+        ["DELETE FROM marts.shortlists WHERE bid_id = (SELECT max(bid_id) FROM marts.shortlists WHERE NOT eligible)"],
+        "expect_column_values_to_be_in_set(copies)", "copies=0"),
+    "bid moved to another advert": (
+        "shortlists",
+        ["UPDATE marts.shortlists SET advert_id = (SELECT max(advert_id) FROM marts.shortlists) "
+         "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE NOT eligible AND advert_id <> "
+         "(SELECT max(advert_id) FROM marts.shortlists))"],
+        "expect_column_values_to_be_in_set(in_extract)", "in_extract=False"),
     "applicant who cannot bid holds a position": (
         "shortlists",
         ["UPDATE marts.applicant_bands SET can_bid = false WHERE application_ref = "

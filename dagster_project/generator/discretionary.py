@@ -70,18 +70,19 @@ class Story:
     reason: str = "serious_risk_of_harm"
 
 
-# One request per path through the audit, at the start of every extract.
+# One request per path through the audit, at the start of every extract (the findings each
+# is built to produce, where the rest of the extract does not add others).
 FIXED_STORIES = (
-    Story(),
-    Story(related_party="staff_relative", reason="tenancy_unsustainable"),
-    Story(exceptional=True, approver="executive", legal_support=True, reason="recent_traumatic_event"),
-    Story(decision="rejected", appeal="late", offers=0),
-    Story(approver="empty", offer_before_approval=True, reason="other"),
+    Story(),  # compliant
+    Story(related_party="staff_relative", reason="tenancy_unsustainable"),  # D4 satisfied
+    Story(exceptional=True, approver="executive", legal_support=True, reason="recent_traumatic_event"),  # D3 satisfied
+    Story(decision="rejected", appeal="late", offers=0),  # D9
+    Story(approver="empty", offer_before_approval=True, reason="other"),  # D2, D6
     Story(related_party="councillor", landlord="registered_provider", agreement="missing", informed="missing", offers=2,
-          reason="sustainable_communities"),
-    Story(initiator="manager", approver="self", appeal="on_time"),
-    Story(initiator="allocations", reason="council_initiative"),
-    Story(approver="executive", reason="other"),  # no exceptional circumstances, no legal support
+          reason="sustainable_communities"),  # D4 twice, D5; outside the D7 queue
+    Story(initiator="manager", approver="self", appeal="on_time"),  # D8, appeal reviewed in time
+    Story(initiator="allocations", reason="council_initiative"),  # D1
+    Story(approver="executive", reason="other"),  # D3: no exceptional circumstances, no legal support
 )
 
 

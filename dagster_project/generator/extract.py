@@ -2,7 +2,8 @@
 
 Tables are generated in dependency order (households before applications, bids before offers,
 offers before the housed status they cause) and written once at the end.  Each part draws from
-its own random stream, keyed by its name, so changing one part leaves the others' rows as they were.
+its own random stream, keyed by its name, so a change in how one part draws does not shift the
+random numbers every later part sees.
 """
 from __future__ import annotations
 
