@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 STAGE_OF_STEP = {"raw_extract": "ingest", "allocations_dbt_models": "dbt build", "published_database": "publish"}
+STEP_ENDS = ("STEP_SUCCESS", "STEP_FAILURE")
 STAGES = ("startup", "ingest", "dbt build", "expectations", "publish")
 
 
@@ -12,13 +13,15 @@ def stage_seconds(instance, run_id: str, startup_seconds: float) -> dict[str, fl
     first: dict[str, float] = {}
     last: dict[str, float] = {}
     for entry in instance.all_logs(run_id):
-        step = entry.step_key
-        if step is None:
+        event = entry.dagster_event
+        if entry.step_key is None or event is None:
             continue
-        first.setdefault(step, entry.timestamp)
-        last[step] = entry.timestamp
+        if event.event_type_value == "STEP_START":
+            first[entry.step_key] = entry.timestamp
+        elif event.event_type_value in STEP_ENDS:
+            last[entry.step_key] = entry.timestamp
     seconds: dict[str, float] = defaultdict(float)
     seconds["startup"] = startup_seconds
     for step, start in first.items():
-        seconds[STAGE_OF_STEP.get(step, "expectations")] += last[step] - start
+        seconds[STAGE_OF_STEP.get(step, "expectations")] += last.get(step, start) - start
     return {stage: round(seconds.get(stage, 0.0), 2) for stage in STAGES}
