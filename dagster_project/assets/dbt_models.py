@@ -34,7 +34,7 @@ def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, 
     started = time.monotonic()
     # dbt reads the build database path from the environment (profiles.yml); the subprocess
     # inherits it. The job runs in one process, one run at a time.
-    os.environ["ALLOCATIONS_BUILD_DB"] = str(run.build_database(context.run_id))
+    os.environ["ALLOCATIONS_BUILD_DB"] = str(run.build_database(context.run.run_id))
     as_of = run.as_of_date().isoformat()
     progress(f"dbt build: seeds, models and data tests as of {as_of}")
     invocation = dbt.cli(

@@ -22,20 +22,20 @@ RUNS_DDL = """CREATE TABLE IF NOT EXISTS audit.runs (
     "audit.quarantine with file, line and reason; audit.load_counts per file (register-extract.md)."))
 def raw_extract(context: AssetExecutionContext, run: AllocationsRun) -> MaterializeResult:
     started = time.monotonic()
-    build = run.build_database(context.run_id)
+    build = run.build_database(context.run.run_id)
     remove_database_file(build)
     build.parent.mkdir(parents=True, exist_ok=True)
     progress(f"ingest: reading {run.extracts_dir}")
     with duckdb.connect(str(build)) as con:
-        report = load_extract(con, run.extracts_dir, context.run_id)
+        report = load_extract(con, run.extracts_dir, context.run.run_id)
         con.execute(RUNS_DDL)
         con.execute(
             "INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, 'running')",
-            [context.run_id, run.as_of_date(), str(run.extracts_dir), str(run.database_path()),
+            [context.run.run_id, run.as_of_date(), str(run.extracts_dir), str(run.database_path()),
              dt.datetime.now(), report.rows_loaded, report.rows_quarantined])
         # Quarantined rows with their raw text go beside (not into) the published file, for the
         # data team to correct the extract; written now so a failed run keeps them too.
-        folder = run_folder(run.database_path(), context.run_id)
+        folder = run_folder(run.database_path(), context.run.run_id)
         folder.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY (SELECT * FROM audit.quarantine ORDER BY file_name, line_number) "
                     f"TO '{str(folder / 'quarantine.csv').replace(chr(39), chr(39) * 2)}' (HEADER)")

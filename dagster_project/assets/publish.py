@@ -25,9 +25,9 @@ def mart_asset_keys() -> list[AssetKey]:
     "(outputs-and-cli.md). Blocking checks on the marts must pass first."))
 def published_database(context: AssetExecutionContext, run: AllocationsRun) -> MaterializeResult:
     started = time.monotonic()
-    build, target = run.build_database(context.run_id), run.database_path()
+    build, target = run.build_database(context.run.run_id), run.database_path()
     progress(f"publish: writing {target}")
-    rows = publish(build, target, context.run_id)
+    rows = publish(build, target, context.run.run_id)
     remove_database_file(build)
     progress(f"publish: done ({time.monotonic() - started:.1f}s)")
     return MaterializeResult(metadata={"database": str(target), **{f"rows.{k}": v for k, v in rows.items()},

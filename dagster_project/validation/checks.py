@@ -54,7 +54,7 @@ def _build_check(suite: Suite) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, run: AllocationsRun) -> AssetCheckResult:
         run_id = context.run.run_id
         build = run.build_database(run_id)
-        [result] = run_suites(build, run_id, [suite.name])
+        [result] = run_suites(build, run_id, [suite.name], suites_dir=suite.path.parent)
         with duckdb.connect(str(build)) as con:
             store_results(con, [result], run_id)
         try:

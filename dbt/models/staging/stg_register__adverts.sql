@@ -1,4 +1,6 @@
--- Leaves out adverts opening after the as-of date (Terms: rows dated after D are ignored).
+-- Every advert, also one opening after the as-of date: an advert is not a fact dated after D
+-- (its bids are), and a bid placed by D on an advert not yet open is listed as outside the
+-- advert window with its real priority group.
 select
     advert_id,
     property_ref,
@@ -12,4 +14,3 @@ select
     closes_on,
     source_line
 from {{ source('register', 'adverts') }}
-where opens_on <= {{ as_of_date() }}

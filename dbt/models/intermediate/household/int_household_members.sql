@@ -12,14 +12,7 @@ members as (
         m.sex,
         m.date_of_birth,
         m.months_lived_with_while_serving,
-        -- Completed years on D, so a member turning 16 on D is 16 (W9). Someone born on
-        -- 29 February reaches each age on 1 March in a common year (the usual English reading).
-        year({{ as_of_date() }}) - year(m.date_of_birth)
-            - case
-                when month({{ as_of_date() }}) * 100 + day({{ as_of_date() }})
-                    < month(m.date_of_birth) * 100 + day(m.date_of_birth) then 1
-                else 0
-            end as age
+        {{ age_in_years('m.date_of_birth', as_of_date()) }} as age
     from {{ ref('stg_register__household_members') }} as m
     -- Spec silent: a member born after D is not yet part of the household on D (the same
     -- reading as every other fact dated after D).

@@ -88,9 +88,9 @@ checked as (
         advert_found
             and not coalesce(bedrooms between bedroom_need and bedroom_need + extra_bedrooms_allowed, false)
             as fails_bedrooms,
-        -- "that old on closes_on": the birthday falls on or before closes_on
+        -- "that old on closes_on": completed years on the closing day, as banding counts age
         advert_found and min_age is not null
-            and not coalesce(eldest_birth_date + to_years(min_age) <= closes_on, false) as fails_age,
+            and not coalesce({{ age_in_years('eldest_birth_date', 'closes_on') }} >= min_age, false) as fails_age,
         advert_found and lower_floor_only
             and not coalesce(floor_level < current_floor_level, false) as fails_floor
     from assessed
