@@ -131,3 +131,34 @@ def test_a_reader_holding_the_file_does_not_block_a_run(minimal_published, tmp_p
         reader.kill()
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.shortlists").fetchone()[0] == 4
+
+
+def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp_path, monkeypatch, capsys):
+    """A suite with an expectation the run cannot meet: exit 1, the suite and expectation named,
+    and the published file byte for byte as the previous run left it."""
+    import json
+    import shutil
+
+    from dagster_project.paths import EXPECTATIONS_DIR
+    from dagster_project.validation import checks
+
+    suites = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, suites, ignore=shutil.ignore_patterns("data_docs"))
+    suite_file = suites / "applicant_bands.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"].append({
+        "type": "expect_column_values_to_be_null",
+        "kwargs": {"column": "band"},
+        "meta": {"severity": "blocking", "rule": "test", "description": "no applicant has a band"}})
+    suite_file.write_text(json.dumps(suite))
+    real_run_suites = checks.run_suites
+    monkeypatch.setattr(checks, "run_suites",
+                        lambda db, run_id, names, suites_dir: real_run_suites(db, run_id, names, suites_dir=suites))
+    monkeypatch.setenv("ALLOCATIONS_DATA_DOCS", str(tmp_path / "docs"))
+    database = tmp_path / "allocations.duckdb"
+    database.write_bytes(minimal_published.read_bytes())
+    before = _sha(database)
+    assert _run(MINIMAL, database) == 1
+    err = capsys.readouterr().err
+    assert "expectations_applicant_bands" in err and "no applicant has a band" in err
+    assert _sha(database) == before

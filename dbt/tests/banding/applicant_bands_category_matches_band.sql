@@ -1,3 +1,5 @@
+{# Attached to applicant_bands so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'applicant_bands'}}}) }}
 -- The category belongs to the band (Banding): band one-three a need code of that band in the
 -- catalogue in force (or multiple_need in band two / three); band four financial_resources or
 -- no_housing_need; the transfer band a transfer category in force.

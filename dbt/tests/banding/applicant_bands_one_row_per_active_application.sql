@@ -1,3 +1,5 @@
+{# Attached to applicant_bands so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'applicant_bands'}}}) }}
 -- marts.applicant_bands has exactly one row per active application on the extract as of D
 -- (outputs-and-cli.md): none missing, none extra (uniqueness is a column test).
 select

@@ -1,3 +1,5 @@
+{# Attached to int_applicant_bands so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'int_applicant_bands'}}}) }}
 -- int_applicant_bands covers every application of any status (the shortlist reads the band of
 -- housed and cancelled bidders too): none missing, none extra.
 select

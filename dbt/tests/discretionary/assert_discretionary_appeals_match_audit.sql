@@ -1,3 +1,5 @@
+{# Attached to discretionary_appeals so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'discretionary_appeals'}}}) }}
 -- D9: a request has appeal_review_overdue in the audit exactly when one of its appeals is overdue.
 with overdue as (
     select request_id, bool_or(review_overdue) as any_overdue

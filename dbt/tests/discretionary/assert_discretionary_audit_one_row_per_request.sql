@@ -1,3 +1,5 @@
+{# Attached to discretionary_audit so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'discretionary_audit'}}}) }}
 -- One audit row per discretionary request in the extract (as of D), none missing, none extra.
 with audit_rows as (
     select request_id, count(*) as rows_in_audit

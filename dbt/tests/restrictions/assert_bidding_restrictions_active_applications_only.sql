@@ -1,3 +1,5 @@
+{# Attached to bidding_restrictions so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'bidding_restrictions'}}}) }}
 -- marts.bidding_restrictions covers active applications only, and every restriction of an
 -- active application is published.
 select r.application_ref, r.restriction, r.starts_on, 'not published' as problem

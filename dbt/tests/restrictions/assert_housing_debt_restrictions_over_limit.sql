@@ -1,3 +1,5 @@
+{# Attached to int_housing_debt_restrictions so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'int_housing_debt_restrictions'}}}) }}
 -- W7: a housing_debt row exists exactly for applications whose housing-related debt is over the
 -- limit (a balance at or below it gives no row).
 select coalesce(h.application_ref, r.application_ref) as application_ref

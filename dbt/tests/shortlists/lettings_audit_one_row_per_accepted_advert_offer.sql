@@ -1,3 +1,5 @@
+{# Attached to lettings_audit so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'lettings_audit'}}}) }}
 -- One row per accepted, non-discretionary offer on an advert; winner_position exactly when the
 -- winner was eligible; finding exactly when the winner was not eligible or someone was passed over.
 select o.offer_id, 'accepted offer missing from the audit' as problem

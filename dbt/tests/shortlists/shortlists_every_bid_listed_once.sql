@@ -1,3 +1,5 @@
+{# Attached to shortlists so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'shortlists'}}}) }}
 -- marts.shortlists has exactly one row per bid placed on or before D (every bid, any status).
 select b.bid_id, count(s.bid_id) as rows_in_shortlist
 from {{ ref('stg_register__bids') }} as b
