@@ -69,7 +69,9 @@ def _failure_message(result) -> str:
             error = event.step_failure_data.error
             while error.cause is not None:
                 error = error.cause
-            messages.append(f"{event.step_key}: {error.message.strip()}")
+            # A failed blocking check also fails its step; the check's own evaluation says more.
+            if error.cls_name != "DagsterAssetCheckFailedError":
+                messages.append(f"{event.step_key}: {error.message.strip()}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
