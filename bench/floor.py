@@ -24,13 +24,16 @@ from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.project import dbt_executable
 
 
-def compile_project(as_of: str, target: Path) -> dict:
-    """`dbt compile` once (not timed): the manifest then holds every model's compiled SQL."""
+def compile_project(as_of: str, target: Path, database_name: str) -> dict:
+    """`dbt compile` once (not timed): the manifest then holds every model's compiled SQL.
+
+    Compiled SQL names its catalog after the database file, so the compile target file has the
+    floor database's name."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "ALLOCATIONS_BUILD_DB": str(target / "compile.duckdb")}
+           "ALLOCATIONS_BUILD_DB": str(target / database_name)}
     subprocess.run([dbt_executable(), "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
                     "--log-path", str(target), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
-                    "--exclude-resource-type", "test", "unit_test"],
+                    "--select", "resource_type:model", "resource_type:seed"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
     return json.loads((target / "manifest.json").read_text())
 
@@ -85,7 +88,7 @@ def main() -> int:
     parser.add_argument("--database", type=Path, required=True)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        manifest = compile_project(args.as_of, Path(tmp))
+        manifest = compile_project(args.as_of, Path(tmp), args.database.name)
         print(json.dumps(run_floor(args.extracts, args.as_of, args.database, manifest)))
     return 0
 
