@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from ..progress import progress
 from ..project import dbt_project
 from ..resources import AllocationsRun
+from ..run_folder import run_folder
 
 
 class AllocationsTranslator(DagsterDbtTranslator):
@@ -37,15 +38,20 @@ def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, 
     os.environ["ALLOCATIONS_BUILD_DB"] = str(run.build_database(context.run.run_id))
     as_of = run.as_of_date().isoformat()
     progress(f"dbt build: seeds, models and data tests as of {as_of}")
+    # dbt's artifacts go to the run's folder (not the repo): run_results.json stays for diagnosis.
+    target = run_folder(run.database_path(), context.run.run_id) / "dbt"
     invocation = dbt.cli(
         ["build", "--vars", json.dumps({"as_of_date": as_of}), "--exclude-resource-type", "unit_test"],
-        context=context, raise_on_error=False)
+        context=context, raise_on_error=False, target_path=target)
     yield from invocation.stream()
     failures = [
         f"{r['unique_id']}: {r.get('message') or r['status']}"
         for r in invocation.get_artifact("run_results.json")["results"]
         if r["status"] in ("error", "fail")
     ]
+    for bulky in ("manifest.json", "graph.gpickle", "graph_summary.json", "partial_parse.msgpack",
+                  "semantic_manifest.json"):
+        (target / bulky).unlink(missing_ok=True)
     progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
     if failures:
         raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))

@@ -20,7 +20,7 @@ import duckdb
 
 from . import contract
 from .contract import Column, FileSpec
-from .sql_checks import cell_errors, typed_value
+from .sql_checks import cell_checks, typed_value
 
 
 class ExtractContractError(Exception):
@@ -33,6 +33,7 @@ class FileLoad:
     path: Path | None
     file_format: str | None
     columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
     extra_columns: list[str] = field(default_factory=list)
 
 
@@ -80,32 +81,29 @@ def find_files(extract_dir: Path) -> dict[str, FileLoad]:
 
 
 def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> None:
-    """Read one file, all cells as text, into stage.<name> with its line numbers.
+    """Read one file, all cells as text, into the temp relation stage_<name> with line numbers.
 
-    Rows DuckDB cannot split into the header's columns (too many or too few fields, broken
-    quoting, invalid UTF-8) go to stage.<name>__rejects with their line and text.
+    Staging lives in memory (temp tables), not in the build file. Rows DuckDB cannot split into
+    the header's columns (too many or too few fields, broken quoting, invalid UTF-8) go to
+    stage_<name>__rejects with their line and text.
     """
-    table, rejects = f"stage.{spec.name}", f"stage.{spec.name}__rejects"
+    table, rejects = f"stage_{spec.name}", f"stage_{spec.name}__rejects"
     if fl.file_format == "parquet":
         path = str(fl.path).replace("'", "''")
-        con.execute(f"CREATE TABLE {table}__in AS SELECT * FROM read_parquet('{path}')")
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}__in").fetchall()]
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+        con.execute(f"CREATE TEMP TABLE {table}__in AS SELECT * FROM read_parquet('{path}')")
+        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in fl.columns)
         # Parquet has no header line: a row's "line" is its 1-based row number.
-        con.execute(f"CREATE TABLE {table} AS SELECT rowid + 1 AS _line, {casts} FROM {table}__in")
-        con.execute(f"DROP TABLE {table}__in")
-        con.execute(f"CREATE TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
-        fl.columns = cols
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 1 AS _line, {casts} FROM {table}__in")
+        con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
         return
-    header = _csv_header(fl.path)
-    # The header is read here, so DuckDB's sniffer (which can misjudge a small file with one
+    # The header was read already, so DuckDB's sniffer (which can misjudge a small file with one
     # malformed row) is not needed: every column is text, named as in the file.
-    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in fl.columns) + "}"
 
     def read(source: Path) -> None:
         src = str(source).replace("'", "''")
         con.execute(
-            f"""CREATE TABLE {table}__in AS SELECT * FROM read_csv('{src}', auto_detect = false,
+            f"""CREATE TEMP TABLE {table}__in AS SELECT * FROM read_csv('{src}', auto_detect = false,
                 columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
                 encoding = 'utf-8', store_rejects = true, rejects_table = 'rej_{spec.name}',
                 rejects_scan = 'rejscan_{spec.name}')""")
@@ -126,38 +124,57 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
             except duckdb.Error as exc:
                 raise ExtractContractError(
                     f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
-    cols = [r[0] for r in con.execute(f"DESCRIBE {table}__in").fetchall()]
+    cols = fl.columns
     # DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
     # good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
     # adds the line breaks inside quoted cells of the records before it.
     con.execute(
-        f"""CREATE TABLE {rejects} AS
+        f"""CREATE TEMP TABLE {rejects} AS
             SELECT line AS _record, trim(any_value(csv_line), chr(10) || chr(13)) AS raw_row,
                    string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
             FROM rej_{spec.name} GROUP BY line""")
+    con.execute(f"DROP TABLE rej_{spec.name}")
+    con.execute(f"DROP TABLE rejscan_{spec.name}")
+    n_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
+    any_break = " OR ".join(f"""contains(coalesce("{c}", ''), chr(10))""" for c in cols)
+    quoted_breaks = con.execute(f"SELECT coalesce(bool_or({any_break}), false) FROM {table}__in").fetchone()[0]
+    if not n_rejects and not quoted_breaks:
+        # The usual extract: a row's line follows from its record number alone.
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 AS _line, * FROM {table}__in")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects} AS SELECT _record AS _line, raw_row, reason FROM {rejects}")
+        return
+
     def breaks(alias: str) -> str:
         return " + ".join(
             f"coalesce(length({alias}\"{c}\") - length(replace({alias}\"{c}\", chr(10), '')), 0)" for c in cols)
-    n_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
-    record = "rowid + 2"
-    if n_rejects:
-        record = (f"rowid + 2 + (SELECT count(*) FROM (SELECT _record - row_number() OVER (ORDER BY _record) + 1 AS k "
-                  f"FROM {rejects}) r WHERE r.k <= i.rowid + 2)")
+
+    record = (f"rowid + 2 + (SELECT count(*) FROM (SELECT _record - row_number() OVER (ORDER BY _record) + 1 AS k "
+              f"FROM {rejects}) r WHERE r.k <= i.rowid + 2)") if n_rejects else "rowid + 2"
     con.execute(
-        f"""CREATE TABLE {table} AS
-            SELECT {record} + coalesce(sum({breaks('')}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line,
-                   {', '.join(f'"{c}"' for c in cols)}
-            FROM {table}__in i ORDER BY rowid""")
+        f"""CREATE TEMP TABLE {table}__lines AS
+            SELECT {record} + coalesce(sum({breaks('')}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING
+                   AND 1 PRECEDING), 0) AS _line, {', '.join(f'"{c}"' for c in cols)}
+            FROM {table}__in i""")
     # Rejected rows: their physical line adds the breaks of good records before them.
     con.execute(
-        f"""CREATE OR REPLACE TABLE {rejects} AS
+        f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
             SELECT r._record + coalesce((SELECT sum({breaks('g.')})
                                          FROM {table}__in g WHERE g.rowid + 2 < r._record), 0) AS _line,
                    r.raw_row, r.reason
-            FROM {rejects} r""" if n_rejects else
-        f"CREATE OR REPLACE TABLE {rejects} AS SELECT _record AS _line, raw_row, reason FROM {rejects}")
+            FROM {rejects} r""")
     con.execute(f"DROP TABLE {table}__in")
-    fl.columns = cols
+    con.execute(f"ALTER TABLE {table}__lines RENAME TO {table}__in")
+    con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {table}__in")
+
+
+def _header(con: duckdb.DuckDBPyConnection, fl: FileLoad) -> list[str]:
+    if fl.file_format == "parquet":
+        path = str(fl.path).replace("'", "''")
+        try:
+            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
+        except duckdb.Error as exc:
+            raise ExtractContractError(f"{fl.path.name}: cannot be read as Parquet: {str(exc).splitlines()[0]}") from exc
+    return _csv_header(fl.path)
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -184,81 +201,102 @@ def _check_columns(fl: FileLoad, spec: FileSpec) -> None:
     fl.extra_columns = [c for c in fl.columns if c not in expected]
 
 
-def _reference_errors(spec: FileSpec) -> list[tuple[str, str]]:
-    """(join clause, error expression) per reference: a non-empty value with no loaded target row."""
+def _reference_checks(spec: FileSpec) -> list[tuple[str, str, str]]:
+    """(join clause, flag expression, reason expression) per reference: a non-empty value with
+    no loaded target row. The reason reads the flag column `_ref<i>_missing`."""
     out = []
     for i, ref in enumerate(spec.references):
         alias = f"ref{i}"
         on = " AND ".join(f"{alias}.{tc} = c.{c}" for c, tc in zip(ref.columns, ref.target_columns))
         join = (f"LEFT JOIN (SELECT DISTINCT {', '.join(ref.target_columns)}, true AS _found "
                 f"FROM raw.{ref.target}) {alias} ON {on}")
-        cols = " AND ".join(f"c.{c} IS NOT NULL" for c in ref.columns)
-        label = ", ".join(ref.columns)
-        values = " || '/' || ".join(f"c.{c}" for c in ref.columns)
-        err = (f"CASE WHEN {cols} AND {alias}._found IS NULL THEN '{label} \"' || {values} || "
-               f"'\" is not a loaded {ref.target} row (missing or quarantined)' END")
-        out.append((join, err))
+        present = " AND ".join(f"c.{c} IS NOT NULL" for c in ref.columns)
+        values = " || '/' || ".join(ref.columns)
+        reason = (f"'{', '.join(ref.columns)} \"' || {values} || "
+                  f"'\" is not a loaded {ref.target} row (missing or quarantined)'")
+        out.append((join, f"({present} AND {alias}._found IS NULL)", reason))
     return out
 
 
-def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str]) -> None:
-    """stage.<name>__checked: typed columns, _line, _raw and the list of reasons per row."""
-    cols = spec.columns
-    typed = ",\n".join(f"{typed_value(c)} AS {c.name}" for c in cols)
-    raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := "{c}"' for c in present_cols) + ")) AS VARCHAR)"
-    cell_errs = [e for c in cols for e in cell_errors(c)]
-    row_errs = [f"CASE WHEN {cond} THEN '{reason}' END" for cond, reason in spec.row_checks]
-    key_err = []
-    if spec.key:
-        key_cols = ", ".join(spec.key)
-        key_vals = " || '/' || ".join(f"_t_{k}" for k in spec.key)
-        not_null = " AND ".join(f"_t_{k} IS NOT NULL" for k in spec.key)
-        key_err = [f"CASE WHEN {not_null} AND count(*) OVER (PARTITION BY {', '.join('_t_' + k for k in spec.key)}) > 1 "
-                   f"THEN 'duplicate key {key_cols} \"' || {key_vals} || '\" (every copy is quarantined)' END"]
+def _any(conditions: list[str]) -> str:
+    return " OR ".join(f"coalesce({c}, false)" for c in conditions) or "false"
+
+
+def _reasons(checks: list[tuple[str, str]]) -> str:
+    return ("list_filter([" + ", ".join(f"CASE WHEN {c} THEN {r} END" for c, r in checks)
+            + "], lambda e: e IS NOT NULL)") if checks else "[]::VARCHAR[]"
+
+
+def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
+    """Type every row, load the good ones into raw.<name>, quarantine the others with reasons.
+
+    Every row is only typed and flagged (cheap boolean checks); reasons and the raw row as JSON
+    are built for the flagged rows alone, so a clean 13-million-row file costs one pass.
+    """
+    name, cols = spec.name, spec.columns
+    typed = ", ".join(f"{typed_value(c)} AS {c.name}" for c in cols)
     trimmed = ", ".join(f"nullif(trim(\"{c.name}\"), '') AS _t_{c.name}" for c in cols)
+    cell = [check for c in cols for check in cell_checks(c)]
+    key_cols = ", ".join(spec.key)
+    duplicate = (f"({' AND '.join(f'_t_{k} IS NOT NULL' for k in spec.key)} AND count(*) OVER "
+                 f"(PARTITION BY {', '.join('_t_' + k for k in spec.key)}) > 1)") if spec.key else "false"
+    refs = _reference_checks(spec)
+    row_flags = [f"coalesce({cond}, false)" for cond, _ in spec.row_checks]
+    ref_flags = [f"{flag} AS _ref{i}_missing" for i, (_, flag, _) in enumerate(refs)]
+    # One pass: type, flag and check references. Row checks and references compare typed cells,
+    # so their reasons are given only for rows whose cells are well formed.
     con.execute(
-        f"""CREATE TABLE stage.{spec.name}__typed AS
-            WITH t AS (SELECT _line, {raw_json} AS _raw, {trimmed} FROM stage.{spec.name}),
-                 v AS (SELECT *, {typed} FROM t)
-            SELECT _line, _raw, {', '.join(c.name for c in cols)},
-                   list_filter([{', '.join(cell_errs + key_err) or 'NULL'}], lambda e: e IS NOT NULL) AS _errors
-            FROM v""")
-    refs = _reference_errors(spec)
-    extra = row_errs + [e for _, e in refs]
-    joins = "\n".join(j for j, _ in refs)
-    # Row checks compare typed cells, so they only speak for rows whose cells are well formed.
-    con.execute(
-        f"""CREATE TABLE stage.{spec.name}__checked AS
-            SELECT c.*, CASE WHEN len(c._errors) = 0
-                             THEN list_filter([{', '.join(extra) or 'NULL'}], lambda e: e IS NOT NULL)
-                             ELSE c._errors END AS _reasons
-            FROM stage.{spec.name}__typed c {joins}""")
-    con.execute(f"DROP TABLE stage.{spec.name}__typed")
-
-
-def _later_bids(con: duckdb.DuckDBPyConnection) -> None:
-    """A later bid by the same application on the same advert is a row-level error; the earliest stands."""
-    con.execute(
-        """UPDATE stage.bids__checked b SET _reasons = ['a later bid by the same application on advert "'
-                   || b.advert_id || '" (the earliest, bid "' || f.first_bid || '", stands)']
-           FROM (SELECT _line, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
-                 FROM stage.bids__checked WHERE len(_reasons) = 0
-                 WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line)) f
-           WHERE f._line = b._line AND f.n > 1""")
-
-
-def _publish_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, run_id: str) -> None:
-    cols = ", ".join(c.name for c in spec.columns)
+        f"""CREATE TEMP TABLE stage_{name}__checked AS
+            WITH t AS (SELECT _line, {trimmed} FROM stage_{name}),
+                 v AS (SELECT _line, {', '.join('_t_' + c.name for c in cols)}, {typed} FROM t),
+                 f AS (SELECT _line, {', '.join(c.name for c in cols)}, {_any([c for c, _ in cell])} AS _bad_cells,
+                              {duplicate} AS _duplicate
+                       FROM v)
+            SELECT c.*, {''.join(flag + ', ' for flag in ref_flags)}
+                   {' OR '.join(['c._bad_cells', 'c._duplicate'] + row_flags
+                                + [f'coalesce({flag}, false)' for _, flag, _ in refs])} AS _bad
+            FROM f c {' '.join(j for j, _, _ in refs)}""")
+    if name == "bids":
+        _flag_later_bids(con)
     con.execute(contract.raw_table_ddl(spec))
-    con.execute(f"INSERT INTO raw.{spec.name} SELECT {cols}, _line FROM stage.{spec.name}__checked "
-                f"WHERE len(_reasons) = 0 ORDER BY _line")
+    con.execute(f"INSERT INTO raw.{name} SELECT {', '.join(c.name for c in cols)}, _line "
+                f"FROM stage_{name}__checked WHERE NOT _bad")
+    cell_reasons = _reasons(cell + ([("_duplicate", f"'duplicate key {key_cols} \"' || "
+                                      + " || '/' || ".join(f"_t_{k}" for k in spec.key)
+                                      + " || '\" (every copy is quarantined)'")] if spec.key else []))
+    row_reasons = _reasons([(cond, f"'{reason}'") for cond, reason in spec.row_checks]
+                           + [(f"_ref{i}_missing", r) for i, (_, _, r) in enumerate(refs)]
+                           + ([("_later_bid IS NOT NULL", "_later_bid")] if name == "bids" else []))
+    raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := s."{c}"' for c in present_cols) + ")) AS VARCHAR)"
     con.execute(
         f"""INSERT INTO audit.quarantine
-            SELECT ?, '{spec.name}', _line, _raw, array_to_string(_reasons, '; ')
-            FROM stage.{spec.name}__checked WHERE len(_reasons) > 0
+            WITH bad AS (
+                SELECT c.*, {', '.join(f'nullif(trim(s."{c.name}"), {chr(39)}{chr(39)}) AS _t_{c.name}' for c in cols)},
+                       {raw_json} AS _raw
+                FROM stage_{name}__checked c JOIN stage_{name} s USING (_line)
+                WHERE c._bad)
+            SELECT ?, '{name}', _line, _raw,
+                   array_to_string(CASE WHEN _bad_cells OR _duplicate THEN {cell_reasons} ELSE {row_reasons} END, '; ')
+            FROM bad
             UNION ALL
-            SELECT ?, '{spec.name}', _line, raw_row, 'malformed row: ' || reason FROM stage.{spec.name}__rejects""",
+            SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
         [run_id, run_id])
+
+
+def _flag_later_bids(con: duckdb.DuckDBPyConnection) -> None:
+    """A later bid by the same application on the same advert is a row-level error; the earliest stands."""
+    con.execute("ALTER TABLE stage_bids__checked ADD COLUMN _later_bid VARCHAR")
+    # Only pairs bid on more than once are ranked: a clean file costs one hash aggregate.
+    con.execute(
+        """UPDATE stage_bids__checked b SET _bad = true, _later_bid = 'a later bid by the same application on advert "'
+                   || b.advert_id || '" (the earliest, bid "' || f.first_bid || '", stands)'
+           FROM (SELECT _line, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
+                 FROM stage_bids__checked
+                 WHERE NOT _bad AND (advert_id, application_ref) IN (
+                     SELECT (advert_id, application_ref) FROM stage_bids__checked WHERE NOT _bad
+                     GROUP BY advert_id, application_ref HAVING count(*) > 1)
+                 WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line)) f
+           WHERE f._line = b._line AND f.n > 1""")
 
 
 def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -289,45 +327,46 @@ def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: 
 def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str) -> LoadReport:
     """Validate and load every file of the extract; return per-file counts."""
     found = find_files(Path(extract_dir))
+    con.execute("SET enable_progress_bar = false")
     for ddl in AUDIT_DDL:
         con.execute(ddl)
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute("CREATE SCHEMA IF NOT EXISTS stage")
-    # Read and check headers of every file first, so a missing column fails before any loading.
+    # Check the header of every file first, so a missing column fails before any loading.
     for name in contract.LOAD_ORDER:
         fl, spec = found[name], contract.FILES_BY_NAME[name]
         if fl.path is not None:
-            _read_file(con, fl, spec)
+            fl.columns = _header(con, fl)
             _check_columns(fl, spec)
     report = LoadReport()
+    # One file at a time (read, check, load, drop its staging tables), so the largest file alone
+    # sets the memory needed.
     for name in contract.LOAD_ORDER:
         fl, spec = found[name], contract.FILES_BY_NAME[name]
         if fl.path is None:
             # An absent optional file is an empty one.
             con.execute(contract.raw_table_ddl(spec))
             continue
-        _validate(con, spec, fl.columns)
-        if name == "bids":
-            _later_bids(con)
-        _publish_rows(con, spec, run_id)
+        _read_file(con, fl, spec)
+        _validate(con, spec, fl.columns, run_id)
+        fl.rows_read = con.execute(
+            f"SELECT (SELECT count(*) FROM stage_{name}) + (SELECT count(*) FROM stage_{name}__rejects)").fetchone()[0]
+        con.execute(f"DROP VIEW stage_{name}")
+        for suffix in ("__in", "__rejects", "__checked"):
+            con.execute(f"DROP TABLE stage_{name}{suffix}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)
+    quarantined_by_file = dict(con.execute(
+        "SELECT file_name, count(*) FROM audit.quarantine WHERE run_id = ? GROUP BY file_name", [run_id]).fetchall())
     for name in contract.LOAD_ORDER:
         fl = found[name]
-        rows_read = 0
-        if fl.path is not None:
-            rows_read = con.execute(
-                f"SELECT (SELECT count(*) FROM stage.{name}) + (SELECT count(*) FROM stage.{name}__rejects)").fetchone()[0]
         loaded = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
-        quarantined = con.execute(
-            "SELECT count(*) FROM audit.quarantine WHERE run_id = ? AND file_name = ?", [run_id, name]).fetchone()[0]
+        quarantined = quarantined_by_file.get(name, 0)
         report.files[name] = dict(
-            file_format=fl.file_format, present=fl.path is not None, rows_read=rows_read,
+            file_format=fl.file_format, present=fl.path is not None, rows_read=fl.rows_read,
             rows_loaded=loaded, rows_quarantined=quarantined, extra_columns=fl.extra_columns)
         con.execute("INSERT INTO audit.load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, name, fl.file_format, fl.path is not None, rows_read, loaded, quarantined,
+                    [run_id, name, fl.file_format, fl.path is not None, fl.rows_read, loaded, quarantined,
                      fl.extra_columns])
-    con.execute("DROP SCHEMA stage CASCADE")
     return report
 
 

@@ -1,7 +1,8 @@
 """SQL expressions that type one contract cell and say what is wrong with it.
 
 `_t_<name>` is the trimmed text of the cell (NULL when empty); the typed value is NULL when
-the text is empty or malformed, and each error expression yields a reason or NULL.
+the text is empty or malformed. Each check is a condition (cheap, evaluated on every row) and
+a reason (a string built only for the rows that fail).
 """
 from __future__ import annotations
 
@@ -36,21 +37,19 @@ def typed_value(col: Column) -> str:
     return _TYPED[col.type].format(t=f"_t_{col.name}")
 
 
-def cell_errors(col: Column) -> list[str]:
+def cell_checks(col: Column) -> list[tuple[str, str]]:
+    """(condition true when the cell is wrong, reason expression) for one column."""
     t, v = f"_t_{col.name}", col.name
-    errors = []
+    checks = []
     if not col.nullable:
-        errors.append(f"CASE WHEN {t} IS NULL THEN 'empty required cell: {v}' END")
+        checks.append((f"{t} IS NULL", f"'empty required cell: {v}'"))
     if col.type in _EXPECTED:
-        errors.append(
-            f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN "
-            f"'bad {col.type} in {v}: \"' || {t} || '\" is not {_EXPECTED[col.type]}' END")
+        checks.append((f"{t} IS NOT NULL AND {v} IS NULL",
+                       f"'bad {col.type} in {v}: \"' || {t} || '\" is not {_EXPECTED[col.type]}'"))
     if col.codes:
         codes = ", ".join(_quote(c) for c in col.codes)
-        errors.append(f"CASE WHEN {t} IS NOT NULL AND {t} NOT IN ({codes}) THEN "
-                      f"'unknown code in {v}: \"' || {t} || '\"' END")
+        checks.append((f"{t} IS NOT NULL AND {t} NOT IN ({codes})", f"'unknown code in {v}: \"' || {t} || '\"'"))
     if col.check:
         cond, reason = col.check
-        errors.append(f"CASE WHEN {v} IS NOT NULL AND ({cond.replace('(v)', f'({v})')}) "
-                      f"THEN '{v} ' || {t} || ' {reason}' END")
-    return errors
+        checks.append((f"{v} IS NOT NULL AND ({cond.replace('(v)', f'({v})')})", f"'{v} ' || {t} || ' {reason}'"))
+    return checks
