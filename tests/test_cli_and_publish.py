@@ -24,7 +24,7 @@ def _mart_contents(database):
     with duckdb.connect(str(database), read_only=True) as con:
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
-        return {t: con.execute(f"SELECT * FROM marts.{t}").fetchall() for t in tables}
+        return {t: sorted(con.execute(f"SELECT * FROM marts.{t}").fetchall(), key=repr) for t in tables}
 
 
 def test_bad_date_is_a_usage_error(capsys):

@@ -60,7 +60,7 @@ select
             || case when band = 'transfer' then ' (transfer category ' || transfer_category_priority || ')' else '' end
             || ', band date ' || band_date
             || ', registered ' || registration_date
-            || ', bid placed ' || strftime(placed_at, '%Y-%m-%d %H:%M')
+            || ', bid placed ' || left(cast(placed_at as varchar), 16)
             || '; priority group ' || priority_group || ' on '
             || case
                 when advertised_band is null then 'an age-designated advert (shortlisted as band one)'
