@@ -32,7 +32,15 @@ def _quote_path(path: Path) -> str:
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? "
-        "ORDER BY table_name", [catalog, schema]).fetchall()]
+        "AND table_type = 'BASE TABLE' ORDER BY table_name", [catalog, schema]).fetchall()]
+
+
+def _view_definitions(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[tuple[str, str]]:
+    """(name, CREATE VIEW statement) of each view. The marts' views name their tables without a
+    catalog (dbt `.include(database=False)`), so the statement works unchanged in another file."""
+    return con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+        "AND NOT internal ORDER BY view_name", [catalog, schema]).fetchall()
 
 
 def publish(build: Path, target: Path, run_id: str, finished_status: str = "published") -> dict[str, int]:
@@ -55,6 +63,10 @@ def publish(build: Path, target: Path, run_id: str, finished_status: str = "publ
             # a table's contents do not depend on its row order (query with ORDER BY).
             con.execute(f"CREATE TABLE pub.marts.{table} AS SELECT * FROM build.marts.{table}")
             rows[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
+        # Views (explanations worded on read) are published as views over the copied tables.
+        con.execute("USE pub")
+        for _, definition in _view_definitions(con, "build", "marts"):
+            con.execute(definition)
         previous = target.exists()
         if previous:
             con.execute(f"ATTACH '{_quote_path(target)}' AS prev (READ_ONLY)")

@@ -44,7 +44,7 @@ winners as (
         coalesce(s.eligible, false) as winner_eligible,
         s.position as winner_position,
         s.bid_id is not null as winner_bid,
-        s.explanation as winner_explanation
+        s.ineligibility_detail as winner_ineligibility
     from lets as l
     left join {{ ref('shortlists') }} as s
         on s.advert_id = l.advert_id and s.application_ref = l.application_ref
@@ -94,7 +94,7 @@ select
     not winner_eligible or unexplained_passovers > 0 as finding,
     case
         when winner_eligible then 'let to the bidder at position ' || winner_position
-        when winner_bid then 'let to a bidder who was ' || winner_explanation
+        when winner_bid then 'let to a bidder who was not eligible: ' || winner_ineligibility
         else 'let to an applicant who did not bid on this advert (not on its shortlist)'
     end
     || ' (offer ' || offer_id || ' made ' || offered_on || '); '

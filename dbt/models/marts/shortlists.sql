@@ -1,7 +1,8 @@
 -- One row per bid with its shortlist position (policy-rules.md Shortlisting; W2, W3, W6, W10).
 -- Ranked with one window over the whole bid table (partitioned by advert), not per advert.
 -- The windows run over a narrow projection of the eligible bids only and are joined back by
--- bid_id: sorting the wide rows (with their explanation texts) costs several times more.
+-- bid_id: sorting the wide rows costs several times more. The sentence a caseworker reads out
+-- is worded on read by the view shortlist_explanations from the facts kept here.
 with ranked as (
     select
         bid_id,
@@ -52,27 +53,6 @@ select
     cast(bid_position as integer) as position,
     priority_group,
     ineligible_reasons,
-    case
-        when eligible then
-            'position ' || bid_position || ' of ' || eligible_count || ': '
-            || case when band = 'transfer' then 'transfer band' else replace(band, '_', ' ') end
-            || ', ' || replace(category, '_', ' ')
-            || case when band = 'transfer' then ' (transfer category ' || transfer_category_priority || ')' else '' end
-            || ', band date ' || band_date
-            || ', registered ' || registration_date
-            || ', bid placed ' || left(cast(placed_at as varchar), 16)
-            || '; priority group ' || priority_group || ' on '
-            || case
-                when advertised_band is null then 'an age-designated advert (shortlisted as band one)'
-                when advertised_band = 'transfer' then 'an advert for the transfer band'
-                else 'an advert for ' || replace(advertised_band, '_', ' ')
-            end
-            || '; ' || in_higher_groups
-            || case when in_higher_groups = 1 then ' applicant' else ' applicants' end
-            || ' in higher priority groups, '
-            || (bid_position - 1 - in_higher_groups) || ' ahead in the same group'
-        else 'not eligible: ' || ineligibility_detail
-    end as explanation,
     band,
     category,
     multiple_need,
@@ -84,5 +64,10 @@ select
     advertised_band,
     assessed_as_bidder,
     on_register,
-    can_bid
+    can_bid,
+    -- What marts.shortlist_explanations words on read (stored as facts, not as 2 GB of text).
+    transfer_category_priority,
+    cast(eligible_count as integer) as eligible_bids,
+    cast(in_higher_groups as integer) as in_higher_groups,
+    ineligibility_detail
 from counted

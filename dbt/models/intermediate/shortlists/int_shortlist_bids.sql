@@ -1,9 +1,32 @@
 -- Every bid placed by D, assessed against its advert (policy-rules.md Shortlisting; W2, W3, W6):
 -- eligibility, the reasons in the spec's order, and the priority group. Ranking is in the mart.
--- One pass over the bids: key joins only; the reason list is a fixed list of CASEs, filtered.
-{%- set register_codes = "['unacceptable_behaviour', 'twelve_month_rule']" %}
-{%- set bidding_codes = "['housing_debt', 'refusals']" %}
-with accepted_adverts as (
+--
+-- Built for 13 million bids: what depends only on the applicant (register status, restrictions
+-- and their wording, the W2 allowance, the W6 lower-floor rule) is worked out once per
+-- application, not once per bid. Each reason is a bit of `reason_mask` in the spec's order, and
+-- the list of codes comes from a join to every possible mask (2,048 rows): integer work per bid
+-- instead of list building.
+{%- set reason_codes = ['withdrawn', 'outside_advert_window', 'not_on_register', 'cannot_bid',
+                        'housing_debt', 'refusals', 'unacceptable_behaviour', 'twelve_month_rule',
+                        'bedroom_size', 'age_restriction', 'floor_level'] %}
+{%- set bit = {} %}
+{%- for code in reason_codes %}{% do bit.update({code: 2 ** loop.index0}) %}{% endfor %}
+with reason_lists as (
+    -- mask -> the codes of its set bits, in the spec's order
+    select
+        m.mask,
+        coalesce(list(c.code order by c.bit) filter (where m.mask & c.bit <> 0), cast([] as varchar[]))
+            as ineligible_reasons
+    from range({{ 2 ** reason_codes | length }}) as m(mask)
+    cross join (values
+        {%- for code in reason_codes %}
+        ('{{ code }}', {{ bit[code] }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as c(code, bit)
+    group by m.mask
+),
+
+accepted_adverts as (
     -- The advert on which an application accepted an offer: there it is assessed as the bidder it
     -- was, not as the tenant it became.
     select distinct advert_id, application_ref
@@ -11,7 +34,114 @@ with accepted_adverts as (
     where outcome = 'accepted' and advert_id is not null
 ),
 
-assessed as (
+restricted as (
+    select
+        ap.*,
+        list_contains(ap.active_restrictions, 'housing_debt') as has_housing_debt,
+        list_contains(ap.active_restrictions, 'refusals') as has_refusals,
+        list_contains(ap.active_restrictions, 'unacceptable_behaviour') as has_unacceptable_behaviour,
+        list_contains(ap.active_restrictions, 'twelve_month_rule') as has_twelve_month_rule
+    from {{ ref('int_shortlist_bidders') }} as ap
+),
+
+-- Two assessments of each application: as it stands at D, and as the bidder it was on the advert
+-- where it accepted an offer (a housed status counts as active and the 12-month bar that letting
+-- started is disregarded, on that advert only).
+assessments as (
+    select
+        * exclude (status),
+        false as as_winner,
+        status,
+        has_twelve_month_rule as twelve_month_applies
+    from restricted
+    union all
+    select
+        * exclude (status),
+        true as as_winner,
+        case when status = 'housed' then 'active' else status end,
+        false
+    from restricted
+    where application_ref in (select application_ref from accepted_adverts)
+),
+
+applicants as (
+    select
+        application_ref,
+        as_winner,
+        status,
+        coalesce(status = 'active', false)
+            and not has_unacceptable_behaviour and not twelve_month_applies as on_register,
+        band,
+        category,
+        multiple_need,
+        transfer_category,
+        transfer_category_priority,
+        band_date,
+        registration_date,
+        bedroom_need,
+        current_floor_level,
+        eldest_birth_date,
+        unacceptable_behaviour_until,
+        twelve_month_rule_until,
+        refusals_until,
+        has_unacceptable_behaviour,
+        twelve_month_applies,
+        has_housing_debt,
+        has_refusals,
+        -- W2: an under-occupying transfer tenant of a large home in high demand may take one
+        -- bedroom more than needed, whatever its band.
+        case
+            when application_type = 'transfer'
+                and current_bedrooms >= p.under_occupier_min_bedrooms
+                and current_bedrooms > bedroom_need
+                and current_home_high_demand
+                then p.under_occupier_extra_bedrooms
+            else 0
+        end as extra_bedrooms_allowed,
+        -- W6 (2018): this transfer category is only considered for a move to a lower floor.
+        coalesce(
+            p.children_floor_lower_move_only = 1
+            and application_type = 'transfer'
+            and category = 'children_above_first_floor',
+            false
+        ) as lower_floor_only
+    from assessments
+    cross join {{ ref('int_policy__parameters') }} as p
+),
+
+applicant_reasons as (
+    -- After not_on_register, the unacceptable_behaviour / twelve_month_rule restrictions follow
+    -- whatever the status; after cannot_bid, the housing_debt / refusals ones.
+    select
+        *,
+        on_register and not has_housing_debt and not has_refusals as can_bid,
+        case
+            when not on_register then {{ bit['not_on_register'] }}
+                + case when has_unacceptable_behaviour then {{ bit['unacceptable_behaviour'] }} else 0 end
+                + case when twelve_month_applies then {{ bit['twelve_month_rule'] }} else 0 end
+            when has_housing_debt or has_refusals then {{ bit['cannot_bid'] }}
+                + case when has_housing_debt then {{ bit['housing_debt'] }} else 0 end
+                + case when has_refusals then {{ bit['refusals'] }} else 0 end
+            else 0
+        end as applicant_mask,
+        case
+            when not on_register then 'not on the register (' || concat_ws(', ',
+                case when coalesce(status, '') <> 'active'
+                    then coalesce('application ' || status, 'application not registered by ' || {{ as_of_date() }}) end,
+                case when has_unacceptable_behaviour
+                    then 'unacceptable behaviour' || coalesce(' until ' || unacceptable_behaviour_until, '') end,
+                case when twelve_month_applies
+                    then 'twelve month rule' || coalesce(' until ' || twelve_month_rule_until, '') end
+            ) || ')'
+            when has_housing_debt or has_refusals then 'cannot bid (' || concat_ws(', ',
+                case when has_housing_debt then 'housing debt' end,
+                case when has_refusals then 'refusals' || coalesce(' until ' || refusals_until, '') end
+            ) || ')'
+        end as applicant_detail
+    from applicants
+),
+
+checked as (
     select
         bid.bid_id,
         bid.advert_id,
@@ -28,96 +158,56 @@ assessed as (
         adv.opens_on,
         adv.closes_on,
         acc.advert_id is not null as assessed_as_bidder,
-        case when acc.advert_id is not null and ap.status = 'housed' then 'active' else ap.status end as status,
-        -- The 12-month bar that letting started is disregarded on that advert only.
-        case
-            when acc.advert_id is not null
-                then list_filter(coalesce(ap.active_restrictions, cast([] as varchar[])), lambda r: r <> 'twelve_month_rule')
-            else coalesce(ap.active_restrictions, cast([] as varchar[]))
-        end as restrictions,
-        ap.application_type,
-        ap.registration_date,
+        ap.application_ref is not null as application_found,
+        ap.status,
+        coalesce(ap.on_register, false) as on_register,
+        coalesce(ap.can_bid, false) as can_bid,
+        -- a bid from an application not in the register at D is not on the register
+        coalesce(ap.applicant_mask, {{ bit['not_on_register'] }}) as applicant_mask,
+        coalesce(ap.applicant_detail,
+            'not on the register (application not registered by ' || {{ as_of_date() }} || ')') as applicant_detail,
         ap.band,
         ap.category,
         ap.multiple_need,
         ap.transfer_category,
         ap.transfer_category_priority,
-        ap.bedroom_need,
         ap.band_date,
-        ap.current_bedrooms,
+        ap.registration_date,
+        ap.bedroom_need,
         ap.current_floor_level,
-        ap.eldest_birth_date,
-        ap.refusals_until,
-        ap.unacceptable_behaviour_until,
-        ap.twelve_month_rule_until,
-        -- W2: an under-occupying transfer tenant of a large home in high demand may take one
-        -- bedroom more than needed, whatever its band.
-        case
-            when ap.application_type = 'transfer'
-                and ap.current_bedrooms >= p.under_occupier_min_bedrooms
-                and ap.current_bedrooms > ap.bedroom_need
-                and ap.current_home_high_demand
-                then p.under_occupier_extra_bedrooms
-            else 0
-        end as extra_bedrooms_allowed,
-        -- W6 (2018): this transfer category is only considered for a move to a lower floor.
-        coalesce(
-            p.children_floor_lower_move_only = 1
-            and ap.application_type = 'transfer'
-            and ap.category = 'children_above_first_floor',
-            false
-        ) as lower_floor_only
-    from {{ ref('stg_register__bids') }} as bid
-    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
-    left join {{ ref('int_shortlist_bidders') }} as ap on ap.application_ref = bid.application_ref
-    left join accepted_adverts as acc
-        on acc.advert_id = bid.advert_id and acc.application_ref = bid.application_ref
-    cross join {{ ref('int_policy__parameters') }} as p
-),
-
-checked as (
-    select
-        *,
-        bid_status <> 'active' as fails_withdrawn,
+        coalesce(ap.extra_bedrooms_allowed, 0) as extra_bedrooms_allowed,
+        bid.status <> 'active' as fails_withdrawn,
         -- closes_on: bids are accepted up to the end of that day, so compare dates.
-        not advert_found
-            or cast(placed_at as date) < opens_on
-            or cast(placed_at as date) > closes_on as fails_window,
-        coalesce(status = 'active', false)
-            and not list_has_any(restrictions, {{ register_codes }}) as on_register,
-        advert_found
-            and not coalesce(bedrooms between bedroom_need and bedroom_need + extra_bedrooms_allowed, false)
+        adv.advert_id is null
+            or cast(bid.placed_at as date) < adv.opens_on
+            or cast(bid.placed_at as date) > adv.closes_on as fails_window,
+        adv.advert_id is not null
+            and not coalesce(adv.bedrooms between ap.bedroom_need and ap.bedroom_need + ap.extra_bedrooms_allowed, false)
             as fails_bedrooms,
         -- "that old on closes_on": completed years on the closing day, as banding counts age
-        advert_found and min_age is not null
-            and not coalesce({{ age_in_years('eldest_birth_date', 'closes_on') }} >= min_age, false) as fails_age,
-        advert_found and lower_floor_only
-            and not coalesce(floor_level < current_floor_level, false) as fails_floor
-    from assessed
+        adv.advert_id is not null and adv.min_age is not null
+            and not coalesce({{ age_in_years('ap.eldest_birth_date', 'adv.closes_on') }} >= adv.min_age, false)
+            as fails_age,
+        adv.advert_id is not null and coalesce(ap.lower_floor_only, false)
+            and not coalesce(adv.floor_level < ap.current_floor_level, false) as fails_floor
+    from {{ ref('stg_register__bids') }} as bid
+    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
+    left join accepted_adverts as acc
+        on acc.advert_id = bid.advert_id and acc.application_ref = bid.application_ref
+    left join applicant_reasons as ap
+        on ap.application_ref = bid.application_ref
+        and ap.as_winner = (acc.advert_id is not null)
 ),
 
-reasoned as (
+masked as (
     select
         *,
-        on_register and not list_has_any(restrictions, {{ bidding_codes }}) as can_bid,
-        -- The spec's order; after not_on_register / cannot_bid, the restrictions causing it
-        -- (active_restrictions is already in the spec's order).
-        list_filter([
-            case when fails_withdrawn then 'withdrawn' end,
-            case when fails_window then 'outside_advert_window' end
-        ], lambda x: x is not null)
-        || case
-            when not on_register then ['not_on_register']
-                || list_filter(restrictions, lambda r: list_contains({{ register_codes }}, r))
-            when list_has_any(restrictions, {{ bidding_codes }}) then ['cannot_bid']
-                || list_filter(restrictions, lambda r: list_contains({{ bidding_codes }}, r))
-            else cast([] as varchar[])
-        end
-        || list_filter([
-            case when fails_bedrooms then 'bedroom_size' end,
-            case when fails_age then 'age_restriction' end,
-            case when fails_floor then 'floor_level' end
-        ], lambda x: x is not null) as ineligible_reasons
+        case when fails_withdrawn then {{ bit['withdrawn'] }} else 0 end
+            + case when fails_window then {{ bit['outside_advert_window'] }} else 0 end
+            + applicant_mask
+            + case when fails_bedrooms then {{ bit['bedroom_size'] }} else 0 end
+            + case when fails_age then {{ bit['age_restriction'] }} else 0 end
+            + case when fails_floor then {{ bit['floor_level'] }} else 0 end as reason_mask
     from checked
 )
 
@@ -127,13 +217,13 @@ select
     r.application_ref,
     r.placed_at,
     r.bid_status,
-    len(r.ineligible_reasons) = 0 as eligible,
+    r.reason_mask = 0 as eligible,
     -- Given for ineligible bids too, but only for an active application (or the winner assessed
     -- as the bidder it was); the age-designated advert uses the band one column (W3).
     mx.priority_group,
-    cast(r.ineligible_reasons as varchar[]) as ineligible_reasons,
+    l.ineligible_reasons,
     -- A caseworker-readable account of each reason, in the same order (NULL when eligible).
-    case when len(r.ineligible_reasons) > 0 then concat_ws('; ',
+    case when r.reason_mask > 0 then concat_ws('; ',
         case when r.fails_withdrawn then 'bid withdrawn' end,
         case when r.fails_window then
             'bid placed ' || strftime(r.placed_at, '%Y-%m-%d %H:%M')
@@ -143,19 +233,7 @@ select
                 else ' on an advert that had not opened by ' || {{ as_of_date() }}
             end
         end,
-        case when not r.on_register then 'not on the register (' || concat_ws(', ',
-            case when coalesce(r.status, '') <> 'active'
-                then coalesce('application ' || r.status, 'application not registered by ' || {{ as_of_date() }}) end,
-            case when list_contains(r.restrictions, 'unacceptable_behaviour')
-                then 'unacceptable behaviour' || coalesce(' until ' || r.unacceptable_behaviour_until, '') end,
-            case when list_contains(r.restrictions, 'twelve_month_rule')
-                then 'twelve month rule' || coalesce(' until ' || r.twelve_month_rule_until, '') end
-        ) || ')' end,
-        case when r.on_register and not r.can_bid then 'cannot bid (' || concat_ws(', ',
-            case when list_contains(r.restrictions, 'housing_debt') then 'housing debt' end,
-            case when list_contains(r.restrictions, 'refusals')
-                then 'refusals' || coalesce(' until ' || r.refusals_until, '') end
-        ) || ')' end,
+        case when r.applicant_mask > 0 then r.applicant_detail end,
         case when r.fails_bedrooms then
             'bedroom size (the advert has ' || r.bedrooms
             || case when r.bedrooms = 1 then ' bedroom' else ' bedrooms' end || '; the household needs '
@@ -175,7 +253,8 @@ select
             || coalesce(cast(r.current_floor_level as varchar), 'unknown') || ')'
         end
     ) end as ineligibility_detail,
-    r.status,
+    -- Only what the mart ranks, explains and publishes: every column here is written for 13
+    -- million bids.
     r.on_register,
     r.can_bid,
     r.assessed_as_bidder,
@@ -186,12 +265,10 @@ select
     r.transfer_category_priority,
     r.band_date,
     r.registration_date,
-    r.bedroom_need,
     r.extra_bedrooms_allowed,
-    r.advertised_band,
-    r.bedrooms,
-    r.closes_on
-from reasoned as r
+    r.advertised_band
+from masked as r
+inner join reason_lists as l on l.mask = r.reason_mask
 left join {{ ref('int_policy__shortlist_priority_matrix') }} as mx
     on r.status = 'active'
     and r.advert_found
