@@ -55,7 +55,8 @@ def execution_order(manifest: dict) -> list[dict]:
     return ordered
 
 
-def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict) -> dict[str, float]:
+def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
+              per_model: dict[str, float] | None = None) -> dict[str, float]:
     database.unlink(missing_ok=True)
     timings: dict[str, float] = {}
     started = time.monotonic()
@@ -74,7 +75,10 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict) -> dic
                         + (f", columns = {columns}" if types else "") + ")")
             continue
         kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
+        step = time.monotonic()
         con.execute(f"CREATE OR REPLACE {kind} {schema}.{name} AS {node['compiled_code']}")
+        if per_model is not None:
+            per_model[f"{schema}.{name}"] = round(time.monotonic() - step, 2)
     timings["models"] = time.monotonic() - t
     con.close()
     timings["total"] = time.monotonic() - started
@@ -86,10 +90,14 @@ def main() -> int:
     parser.add_argument("--extracts", type=Path, required=True)
     parser.add_argument("--as-of", required=True)
     parser.add_argument("--database", type=Path, required=True)
+    parser.add_argument("--per-model", action="store_true", help="also print the slowest models")
     args = parser.parse_args()
+    per_model: dict[str, float] | None = {} if args.per_model else None
     with tempfile.TemporaryDirectory() as tmp:
         manifest = compile_project(args.as_of, Path(tmp), args.database.name)
-        print(json.dumps(run_floor(args.extracts, args.as_of, args.database, manifest)))
+        print(json.dumps(run_floor(args.extracts, args.as_of, args.database, manifest, per_model)))
+    for name, seconds in sorted((per_model or {}).items(), key=lambda kv: -kv[1])[:25]:
+        print(f"{seconds:8.2f}  {name}")
     return 0
 
 
