@@ -20,7 +20,7 @@ import duckdb
 
 from . import contract
 from .contract import Column, FileSpec
-from .sql_checks import cell_checks, typed_value
+from .sql_checks import cell_checks, trimmed, typed_value
 
 
 class ExtractContractError(Exception):
@@ -201,20 +201,18 @@ def _check_columns(fl: FileLoad, spec: FileSpec) -> None:
     fl.extra_columns = [c for c in fl.columns if c not in expected]
 
 
-def _reference_checks(spec: FileSpec) -> list[tuple[str, str, str]]:
-    """(join clause, flag expression, reason expression) per reference: a non-empty value with
-    no loaded target row. The reason reads the flag column `_ref<i>_missing`."""
+def _reference_checks(spec: FileSpec) -> list[tuple[str, str]]:
+    """(flag expression, reason expression) per reference: a non-empty value with no loaded
+    target row. The reason reads the flag column `_ref<i>_missing`."""
     out = []
-    for i, ref in enumerate(spec.references):
-        alias = f"ref{i}"
-        on = " AND ".join(f"{alias}.{tc} = c.{c}" for c, tc in zip(ref.columns, ref.target_columns))
-        join = (f"LEFT JOIN (SELECT DISTINCT {', '.join(ref.target_columns)}, true AS _found "
-                f"FROM raw.{ref.target}) {alias} ON {on}")
+    for ref in spec.references:
+        # A semi-join: each row is only probed against the target's key (no DISTINCT, no row copies).
+        on = " AND ".join(f"r.{tc} = c.{c}" for c, tc in zip(ref.columns, ref.target_columns))
         present = " AND ".join(f"c.{c} IS NOT NULL" for c in ref.columns)
         values = " || '/' || ".join(ref.columns)
         reason = (f"'{', '.join(ref.columns)} \"' || {values} || "
                   f"'\" is not a loaded {ref.target} row (missing or quarantined)'")
-        out.append((join, f"({present} AND {alias}._found IS NULL)", reason))
+        out.append((f"({present} AND NOT EXISTS (SELECT 1 FROM raw.{ref.target} r WHERE {on}))", reason))
     return out
 
 
@@ -235,27 +233,39 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list
     """
     name, cols = spec.name, spec.columns
     typed = ", ".join(f"{typed_value(c)} AS {c.name}" for c in cols)
-    trimmed = ", ".join(f"nullif(trim(\"{c.name}\"), '') AS _t_{c.name}" for c in cols)
+    trimmed_cells = ", ".join(trimmed(f'"{c.name}"') + f" AS _t_{c.name}" for c in cols)
     cell = [check for c in cols for check in cell_checks(c)]
     key_cols = ", ".join(spec.key)
-    duplicate = (f"({' AND '.join(f'_t_{k} IS NOT NULL' for k in spec.key)} AND count(*) OVER "
-                 f"(PARTITION BY {', '.join('_t_' + k for k in spec.key)}) > 1)") if spec.key else "false"
     refs = _reference_checks(spec)
     row_flags = [f"coalesce({cond}, false)" for cond, _ in spec.row_checks]
-    ref_flags = [f"{flag} AS _ref{i}_missing" for i, (_, flag, _) in enumerate(refs)]
+    ref_flags = [f"{flag} AS _ref{i}_missing" for i, (flag, _) in enumerate(refs)]
+    duplicate, dup_join = "false", ""
+    if spec.key:
+        # Keys given more than once, found by a hash aggregate over the key alone (a window over
+        # every row would carry every column through the partitioning). Normally none.
+        t_keys = [f"_t_{k}" for k in spec.key]
+        con.execute(
+            f"""CREATE TEMP TABLE stage_{name}__dups AS
+                SELECT {', '.join(t_keys)}, true AS _duplicate
+                FROM (SELECT {', '.join(trimmed(f'"{k}"') + f' AS _t_{k}' for k in spec.key)} FROM stage_{name})
+                WHERE {' AND '.join(f'{k} IS NOT NULL' for k in t_keys)}
+                GROUP BY ALL HAVING count(*) > 1""")
+        duplicate = "coalesce(d._duplicate, false)"
+        dup_join = f"LEFT JOIN stage_{name}__dups d USING ({', '.join(t_keys)})"
     # One pass: type, flag and check references. Row checks and references compare typed cells,
-    # so their reasons are given only for rows whose cells are well formed.
+    # so their reasons are given only for rows whose cells are well formed. The reference flags
+    # are columns of their own (r) because DuckDB probes each EXISTS as often as it is written.
     con.execute(
         f"""CREATE TEMP TABLE stage_{name}__checked AS
-            WITH t AS (SELECT _line, {trimmed} FROM stage_{name}),
+            WITH t AS (SELECT _line, {trimmed_cells} FROM stage_{name}),
                  v AS (SELECT _line, {', '.join('_t_' + c.name for c in cols)}, {typed} FROM t),
                  f AS (SELECT _line, {', '.join(c.name for c in cols)}, {_any([c for c, _ in cell])} AS _bad_cells,
                               {duplicate} AS _duplicate
-                       FROM v)
-            SELECT c.*, {''.join(flag + ', ' for flag in ref_flags)}
-                   {' OR '.join(['c._bad_cells', 'c._duplicate'] + row_flags
-                                + [f'coalesce({flag}, false)' for _, flag, _ in refs])} AS _bad
-            FROM f c {' '.join(j for j, _, _ in refs)}""")
+                       FROM v {dup_join}),
+                 r AS (SELECT c.*{''.join(', ' + flag for flag in ref_flags)} FROM f c)
+            SELECT *, {' OR '.join(['_bad_cells', '_duplicate'] + row_flags
+                                   + [f'coalesce(_ref{i}_missing, false)' for i in range(len(refs))])} AS _bad
+            FROM r""")
     if name == "bids":
         _flag_later_bids(con)
     con.execute(contract.raw_table_ddl(spec))
@@ -265,13 +275,13 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list
                                       + " || '/' || ".join(f"_t_{k}" for k in spec.key)
                                       + " || '\" (every copy is quarantined)'")] if spec.key else []))
     row_reasons = _reasons([(cond, f"'{reason}'") for cond, reason in spec.row_checks]
-                           + [(f"_ref{i}_missing", r) for i, (_, _, r) in enumerate(refs)]
+                           + [(f"_ref{i}_missing", r) for i, (_, r) in enumerate(refs)]
                            + ([("_later_bid IS NOT NULL", "_later_bid")] if name == "bids" else []))
     raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := s."{c}"' for c in present_cols) + ")) AS VARCHAR)"
     con.execute(
         f"""INSERT INTO audit.quarantine
             WITH bad AS (
-                SELECT c.*, {', '.join(f'nullif(trim(s."{c.name}"), {chr(39)}{chr(39)}) AS _t_{c.name}' for c in cols)},
+                SELECT c.*, {', '.join(trimmed(f's."{c.name}"') + f' AS _t_{c.name}' for c in cols)},
                        {raw_json} AS _raw
                 FROM stage_{name}__checked c JOIN stage_{name} s USING (_line)
                 WHERE c._bad)
@@ -351,8 +361,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
         fl.rows_read = con.execute(
             f"SELECT (SELECT count(*) FROM stage_{name}) + (SELECT count(*) FROM stage_{name}__rejects)").fetchone()[0]
         con.execute(f"DROP VIEW stage_{name}")
-        for suffix in ("__in", "__rejects", "__checked"):
-            con.execute(f"DROP TABLE stage_{name}{suffix}")
+        for suffix in ("__in", "__rejects", "__checked", "__dups"):
+            con.execute(f"DROP TABLE IF EXISTS stage_{name}{suffix}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)
     quarantined_by_file = dict(con.execute(

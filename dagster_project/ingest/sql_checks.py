@@ -33,6 +33,16 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def trimmed(cell: str) -> str:
+    """`cell` without leading and trailing spaces, NULL when nothing is left.
+
+    trim() builds a new string for every cell, which was 40% of the typing pass over the bids
+    file; a cell with no space at either end (nearly all) is kept as it is.
+    """
+    return (f"CASE WHEN prefix({cell}, ' ') OR suffix({cell}, ' ') THEN nullif(trim({cell}), '') "
+            f"ELSE nullif({cell}, '') END")
+
+
 def typed_value(col: Column) -> str:
     return _TYPED[col.type].format(t=f"_t_{col.name}")
 
