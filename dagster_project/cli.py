@@ -82,8 +82,9 @@ def _failure_message(result) -> str:
 
 
 def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = False) -> int:
+    from .assets import dbt_worker
     from .progress import progress
-    from .run_folder import remove_database_file, run_folder
+    from .run_folder import run_folder
 
     if not extracts.is_dir():
         print(f"allocations: error: extract folder {extracts} does not exist", file=sys.stderr)
@@ -94,12 +95,26 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
     folder.mkdir(parents=True, exist_ok=True)
     progress(f"run {run_id[:8]}: extract {extracts}, as of {as_of}; log in {folder / 'run.log'}")
     started = time.monotonic()
+    try:
+        return _run_job(extracts, as_of, database, keep_build, run_id, folder, started)
+    finally:
+        dbt_worker.discard_prestarted()  # not used when the run stopped before its dbt step
+
+
+def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, run_id: str, folder: Path,
+             started: float) -> int:
     from dagster import DagsterInstance
 
+    from .assets import dbt_worker
     from .definitions import defs
     from .resources import AllocationsRun
+    from .run_folder import remove_database_file
     from .stage_timings import stage_seconds
     from .summary import run_summary
+
+    # Now: the definitions imported dbt, which the fork inherits; it loads the manifest during
+    # ingestion.
+    dbt_worker.prestart()
 
     run_config = {
         "resources": {"run": {"config": {

@@ -1,12 +1,10 @@
 """Dagster entry point: `dagster dev -m dagster_project.definitions`."""
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from .assets.dbt_models import allocations_dbt_models
 from .assets.ingestion import raw_extract
 from .assets.publish import published_database
 from .jobs import nightly_job, nightly_schedule
-from .project import dbt_executable, dbt_project
 from .resources import AllocationsRun
 from .validation.checks import build_expectation_checks
 
@@ -16,7 +14,6 @@ defs = Definitions(
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     resources={
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         # Configured per run: by the CLI's arguments or by the schedule's run request.
         "run": AllocationsRun.configure_at_launch(),
     },

@@ -1,7 +1,13 @@
 """The dbt project, built once per process, with a manifest that is current.
 
-`@dbt_assets` needs target/manifest.json at import. Rather than parsing on every call, the
-manifest is parsed once and re-parsed only when a file of the dbt project is newer than it.
+`@dbt_assets` needs the manifest at import, and the nightly run's dbt worker executes dbt on
+the manifest parsed beforehand (assets/dbt_worker.py), so a run never parses. The project is
+parsed here once and again only when a file of the dbt project is newer than the manifest.
+
+The parsed manifest holds each relation's catalog (`"build"."marts"."shortlists"`), which
+dbt-duckdb names after the database file: the parse points at a file named like every run's
+build database (BUILD_CATALOG), so one parse serves every run, whatever the published file is
+called. The as-of date is not in the manifest: `--vars` is read when a model is compiled.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from .assets.dbt_worker import BUILD_CATALOG, NIGHTLY_TARGET, PARTIAL_PARSE_FILE
 from .paths import DBT_PROJECT_DIR
 
 _DBT_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -34,11 +41,18 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    manifest = project_dir / "target" / "manifest.json"
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir):
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    target = project_dir / NIGHTLY_TARGET
+    manifest = target / "manifest.json"
+    current = (manifest.exists() and (target / PARTIAL_PARSE_FILE).exists()
+               and manifest.stat().st_mtime >= _newest_source_mtime(project_dir))
+    if not current:
+        # dbt parse does not open the database: the file name only sets the catalog name. A
+        # constant path keeps dbt's own partial parsing valid between two edits of the project.
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+               "ALLOCATIONS_BUILD_DB": str(target / f"{BUILD_CATALOG}.duckdb")}
         result = subprocess.run(
-            [dbt_executable(), "parse", "--profiles-dir", str(project_dir), "--quiet"],
+            [dbt_executable(), "parse", "--profiles-dir", str(project_dir), "--target-path", str(target),
+             "--log-path", str(target), "--quiet"],
             cwd=project_dir, env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
@@ -46,4 +60,4 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 
 
 ensure_manifest()
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=NIGHTLY_TARGET)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from .assets.dbt_worker import BUILD_CATALOG
+
 
 class AllocationsRun(ConfigurableResource):
     """Where one run reads its extract, what date it computes for, and where it publishes.
@@ -30,5 +32,7 @@ class AllocationsRun(ConfigurableResource):
         return Path(self.database).expanduser().resolve()
 
     def build_database(self, run_id: str) -> Path:
+        """`.build.<published name>.<run id>.duckdb`: catalog BUILD_CATALOG whatever the published
+        file is called."""
         published = self.database_path()
-        return published.with_name(f".{published.name}.build-{run_id[:8]}.duckdb")
+        return published.with_name(f".{BUILD_CATALOG}.{published.name}.{run_id[:8]}.duckdb")

@@ -49,7 +49,7 @@ def test_missing_required_file_fails_and_leaves_the_database(minimal_extract, mi
     assert "required file missing" in err and "adverts.csv" in err
     assert "Traceback" not in err
     assert _sha(database) == before
-    assert not list(tmp_path.glob(".allocations.duckdb.build-*"))
+    assert not list(tmp_path.glob(".build.allocations.duckdb.*"))
 
 
 def test_missing_column_fails_naming_file_and_column(minimal_extract, tmp_path, capsys):

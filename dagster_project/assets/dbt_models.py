@@ -1,18 +1,17 @@
 """Every dbt model, seed and data test as Dagster assets and asset checks."""
 
-import json
-import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from ..progress import progress
 from ..project import dbt_project
 from ..resources import AllocationsRun
 from ..run_folder import run_folder
+from .dbt_build import DbtBuild
 
 
 class AllocationsTranslator(DagsterDbtTranslator):
@@ -31,27 +30,16 @@ translator = AllocationsTranslator(
 # Unit tests check rule logic on hand-made rows: they run in the test suite, not every night.
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=translator, exclude="resource_type:unit_test")
-def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, run: AllocationsRun):
+def allocations_dbt_models(context: AssetExecutionContext, run: AllocationsRun):
     started = time.monotonic()
-    # dbt reads the build database path from the environment (profiles.yml); the subprocess
-    # inherits it. The job runs in one process, one run at a time.
-    os.environ["ALLOCATIONS_BUILD_DB"] = str(run.build_database(context.run.run_id))
     as_of = run.as_of_date().isoformat()
     progress(f"dbt build: seeds, models and data tests as of {as_of}")
     # dbt's artifacts go to the run's folder (not the repo): run_results.json stays for diagnosis.
-    target = run_folder(run.database_path(), context.run.run_id) / "dbt"
-    invocation = dbt.cli(
-        ["build", "--vars", json.dumps({"as_of_date": as_of}), "--exclude-resource-type", "unit_test"],
-        context=context, raise_on_error=False, target_path=target)
-    yield from invocation.stream()
-    failures = [
-        f"{r['unique_id']}: {r.get('message') or r['status']}"
-        for r in invocation.get_artifact("run_results.json")["results"]
-        if r["status"] in ("error", "fail")
-    ]
-    for bulky in ("manifest.json", "graph.gpickle", "graph_summary.json", "partial_parse.msgpack",
-                  "semantic_manifest.json"):
-        (target / bulky).unlink(missing_ok=True)
+    build = DbtBuild(context, translator, build_database=run.build_database(context.run.run_id),
+                     vars={"as_of_date": as_of}, extra_args=["--exclude-resource-type", "unit_test"],
+                     target_path=run_folder(run.database_path(), context.run.run_id) / "dbt")
+    yield from build.events()
+    failures = build.failures()
     progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
     if failures:
         raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))
