@@ -85,6 +85,7 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
     from .assets import dbt_worker
     from .progress import progress
     from .run_folder import run_folder
+    from .validation import worker as gx_worker
 
     if not extracts.is_dir():
         print(f"allocations: error: extract folder {extracts} does not exist", file=sys.stderr)
@@ -95,10 +96,14 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
     folder.mkdir(parents=True, exist_ok=True)
     progress(f"run {run_id[:8]}: extract {extracts}, as of {as_of}; log in {folder / 'run.log'}")
     started = time.monotonic()
+    # First, so the worker imports Great Expectations on the second core while this process
+    # imports Dagster and ingests the extract (the first check runs right after ingestion).
+    gx_worker.prestart()
     try:
         return _run_job(extracts, as_of, database, keep_build, run_id, folder, started)
     finally:
         dbt_worker.discard_prestarted()  # not used when the run stopped before its dbt step
+        gx_worker.stop()
 
 
 def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, run_id: str, folder: Path,
@@ -111,10 +116,11 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
     from .run_folder import remove_database_file
     from .stage_timings import stage_seconds
     from .summary import run_summary
+    from .validation import worker as gx_worker
 
     # Now: the definitions imported dbt, which the fork inherits; it loads the manifest during
-    # ingestion.
-    dbt_worker.prestart()
+    # ingestion. (The fork must not keep the GX worker's pipes open.)
+    dbt_worker.prestart(close_in_child=gx_worker.pipes())
 
     run_config = {
         "resources": {"run": {"config": {

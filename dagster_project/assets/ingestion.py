@@ -20,8 +20,12 @@ RUNS_DDL = """CREATE TABLE IF NOT EXISTS audit.runs (
 
 
 def warm_up_great_expectations() -> None:
-    """Import GX (3-4 s) on a second core while ingestion and dbt run, not on the critical path."""
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+    """Import GX (3-4 s) while ingestion and dbt run, unless this process's GX worker has it
+    (validation/worker.py: the CLI starts one)."""
+    from ..validation import worker
+
+    if worker.current() is None:
+        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
 
 
 @asset(key="raw_extract", group_name="ingestion", description=(

@@ -17,13 +17,20 @@ from .results import SuiteResult
 SUMMARY_SUFFIX = ".summary.json"
 
 
-def _gx_page(result: SuiteResult) -> str | None:
+def gx_page(result: SuiteResult) -> str | None:
+    """GX's validation page for the suite, rendered from GX's own result object."""
     if result.gx_result is None:
-        return None
+        return result.gx_page
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
     return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result.gx_result))
+
+
+def warm_up() -> None:
+    """Import the page renderer ahead of the first page (the GX worker does, while it waits)."""
+    import great_expectations.render.renderer  # noqa: F401
+    import great_expectations.render.view  # noqa: F401
 
 
 def _summary(result: SuiteResult) -> dict:
@@ -77,7 +84,7 @@ def render_data_docs(results: list[SuiteResult], out_dir: Path) -> Path:
     for result in results:
         summary = _summary(result)
         (out_dir / f"{result.suite}{SUMMARY_SUFFIX}").write_text(json.dumps(summary, indent=1, default=str))
-        page = _gx_page(result) or _fallback_page(summary)
+        page = gx_page(result) or _fallback_page(summary)
         (out_dir / f"{result.suite}.html").write_text(page)
     index = out_dir / "index.html"
     index.write_text(_index(out_dir))

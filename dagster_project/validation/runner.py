@@ -27,6 +27,11 @@ MAX_FRAME_ROWS = 100_000
 def run_suites(db_path: Path, run_id: str, suites: list[str] | None = None, *,
                suites_dir: Path = EXPECTATIONS_DIR) -> list[SuiteResult]:
     """Validate the named suites (default: all) against the DuckDB file at db_path, read-only."""
+    from . import worker
+
+    gx_worker = worker.current()
+    if gx_worker is not None:  # GX is imported there already (worker.py)
+        return gx_worker.run_suites(db_path, run_id, suites, suites_dir)
     specs = load_suites(suites_dir, suites)
     validator = GxValidator()
     validator.start()  # import GX before timing the suites (it takes seconds)
