@@ -53,7 +53,9 @@ def publish(build: Path, target: Path, run_id: str, finished_status: str = "publ
     staging.unlink(missing_ok=True)
     rows: dict[str, int] = {}
     try:
-        con = duckdb.connect()
+        # Rows are copied in parallel without keeping their order: a table's order carries no
+        # meaning here, and keeping it made copying 13 million shortlist rows take 38 s, not 22 s.
+        con = duckdb.connect(config={"preserve_insertion_order": False})
         con.execute(f"ATTACH '{_quote_path(build)}' AS build (READ_ONLY)")
         con.execute(f"ATTACH '{_quote_path(staging)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
         con.execute("CREATE SCHEMA pub.marts")
