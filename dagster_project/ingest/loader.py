@@ -225,88 +225,121 @@ def _reasons(checks: list[tuple[str, str]]) -> str:
             + "], lambda e: e IS NOT NULL)") if checks else "[]::VARCHAR[]"
 
 
+def _repeated(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...], table: str) -> None:
+    """Create temp table `table` of the (trimmed, all non-empty) values of `columns` that occur on
+    more than one row of stage_<name>. Normally it finds nothing.
+
+    The values' hashes are sorted and compared with their neighbours (half the cost of a hash
+    aggregate over 13 million distinct strings); only the rows with a repeated hash, a handful,
+    are grouped by their values, so a collision costs nothing but a row to look at."""
+    t_cols = ", ".join(f"_t_{c}" for c in columns)
+    con.execute(
+        f"""CREATE TEMP TABLE {table} AS
+            WITH k AS (SELECT * FROM (SELECT {', '.join(trimmed(f'"{c}"') + f' AS _t_{c}' for c in columns)}
+                                      FROM stage_{name})
+                       WHERE {' AND '.join(f'_t_{c} IS NOT NULL' for c in columns)}),
+                 h AS (SELECT hash({t_cols}) AS _h FROM k),
+                 repeated AS (SELECT DISTINCT _h FROM (SELECT _h, lag(_h) OVER (ORDER BY _h) AS _previous FROM h)
+                              WHERE _h = _previous)
+            SELECT {t_cols} FROM k WHERE hash({t_cols}) IN (SELECT _h FROM repeated)
+            GROUP BY ALL HAVING count(*) > 1""")
+
+
+def _among(table: str, columns: tuple[str, ...], alias: str) -> str:
+    """Condition on the trimmed cells of `alias`: its values of `columns` are a row of `table` (from _repeated)."""
+    return f"EXISTS (SELECT 1 FROM {table} x WHERE {' AND '.join(f'x._t_{c} = {alias}._t_{c}' for c in columns)})"
+
+
+def _flagged(spec: FileSpec, rows: str = "true") -> str:
+    """The query that types and flags every row of stage_<name> for which `rows` (a condition on
+    the trimmed cells `_t_<column>` of alias t) holds: _line, the trimmed cells, the typed cells,
+    _bad_cells, _duplicate, _ref<i>_missing and _bad.
+
+    Row checks and references compare typed cells, so their reasons are given only for rows whose
+    cells are well formed. The reference flags are columns of their own (r) because DuckDB probes
+    each EXISTS as often as it is written."""
+    name, cols = spec.name, spec.columns
+    typed = ", ".join(f"{typed_value(c)} AS {c.name}" for c in cols)
+    cell = [cond for c in cols for cond, _ in cell_checks(c)]
+    duplicate = _among(f"stage_{name}__dups", spec.key, "v") if spec.key else "false"
+    refs = _reference_checks(spec)
+    return f"""WITH t AS (SELECT * FROM (SELECT _line, {', '.join(trimmed(f'"{c.name}"') + f' AS _t_{c.name}' for c in cols)}
+                              FROM stage_{name}) t WHERE {rows}),
+                 v AS (SELECT *, {typed} FROM t),
+                 f AS (SELECT *, {_any(cell)} AS _bad_cells, {duplicate} AS _duplicate FROM v),
+                 r AS (SELECT *{''.join(f', {flag} AS _ref{i}_missing' for i, (flag, _) in enumerate(refs))} FROM f c)
+            SELECT *, {' OR '.join(['_bad_cells', '_duplicate']
+                                   + [f"coalesce({cond}, false)" for cond, _ in spec.row_checks]
+                                   + [f'coalesce(_ref{i}_missing, false)' for i in range(len(refs))])} AS _bad
+            FROM r"""
+
+
 def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
     """Type every row, load the good ones into raw.<name>, quarantine the others with reasons.
 
-    Every row is only typed and flagged (cheap boolean checks); reasons and the raw row as JSON
-    are built for the flagged rows alone, so a clean 13-million-row file costs one pass.
+    The good rows go from the text straight into raw.<name>, typed and flagged on the way: nothing
+    else is written for them. The rows that did not arrive there (normally few or none) are then
+    flagged again on their own, with reasons and the raw row as JSON.
     """
     name, cols = spec.name, spec.columns
-    typed = ", ".join(f"{typed_value(c)} AS {c.name}" for c in cols)
-    trimmed_cells = ", ".join(trimmed(f'"{c.name}"') + f" AS _t_{c.name}" for c in cols)
-    cell = [check for c in cols for check in cell_checks(c)]
-    key_cols = ", ".join(spec.key)
-    refs = _reference_checks(spec)
-    row_flags = [f"coalesce({cond}, false)" for cond, _ in spec.row_checks]
-    ref_flags = [f"{flag} AS _ref{i}_missing" for i, (flag, _) in enumerate(refs)]
-    duplicate, dup_join = "false", ""
     if spec.key:
-        # Keys given more than once, found by a hash aggregate over the key alone (a window over
-        # every row would carry every column through the partitioning). Normally none.
-        t_keys = [f"_t_{k}" for k in spec.key]
-        con.execute(
-            f"""CREATE TEMP TABLE stage_{name}__dups AS
-                SELECT {', '.join(t_keys)}, true AS _duplicate
-                FROM (SELECT {', '.join(trimmed(f'"{k}"') + f' AS _t_{k}' for k in spec.key)} FROM stage_{name})
-                WHERE {' AND '.join(f'{k} IS NOT NULL' for k in t_keys)}
-                GROUP BY ALL HAVING count(*) > 1""")
-        duplicate = "coalesce(d._duplicate, false)"
-        dup_join = f"LEFT JOIN stage_{name}__dups d USING ({', '.join(t_keys)})"
-    # One pass: type, flag and check references. Row checks and references compare typed cells,
-    # so their reasons are given only for rows whose cells are well formed. The reference flags
-    # are columns of their own (r) because DuckDB probes each EXISTS as often as it is written.
-    con.execute(
-        f"""CREATE TEMP TABLE stage_{name}__checked AS
-            WITH t AS (SELECT _line, {trimmed_cells} FROM stage_{name}),
-                 v AS (SELECT _line, {', '.join('_t_' + c.name for c in cols)}, {typed} FROM t),
-                 f AS (SELECT _line, {', '.join(c.name for c in cols)}, {_any([c for c, _ in cell])} AS _bad_cells,
-                              {duplicate} AS _duplicate
-                       FROM v {dup_join}),
-                 r AS (SELECT c.*{''.join(', ' + flag for flag in ref_flags)} FROM f c)
-            SELECT *, {' OR '.join(['_bad_cells', '_duplicate'] + row_flags
-                                   + [f'coalesce(_ref{i}_missing, false)' for i in range(len(refs))])} AS _bad
-            FROM r""")
+        _repeated(con, name, spec.key, f"stage_{name}__dups")
+    later = ""
     if name == "bids":
-        _flag_later_bids(con)
+        _later_bids(con, spec)
+        later = " AND _line NOT IN (SELECT _line FROM stage_bids__later)"
     con.execute(contract.raw_table_ddl(spec))
-    con.execute(f"INSERT INTO raw.{name} SELECT {', '.join(c.name for c in cols)}, _line "
-                f"FROM stage_{name}__checked WHERE NOT _bad")
-    cell_reasons = _reasons(cell + ([("_duplicate", f"'duplicate key {key_cols} \"' || "
-                                      + " || '/' || ".join(f"_t_{k}" for k in spec.key)
-                                      + " || '\" (every copy is quarantined)'")] if spec.key else []))
+    loaded = con.execute(f"INSERT INTO raw.{name} SELECT {', '.join(c.name for c in cols)}, _line "
+                         f"FROM ({_flagged(spec)}) WHERE NOT _bad{later}").fetchone()[0]
+    if loaded < con.execute(f"SELECT count(*) FROM stage_{name}").fetchone()[0]:
+        con.execute(f"""CREATE TEMP TABLE stage_{name}__bad AS
+                        SELECT _line FROM stage_{name} s ANTI JOIN raw.{name} r ON r.source_line = s._line""")
+        _quarantine_rows(con, spec, present_cols, run_id)
+    con.execute(f"""INSERT INTO audit.quarantine
+                    SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
+                [run_id])
+
+
+def _quarantine_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
+    """Quarantine the rows of stage_<name>__bad with the reasons they were not loaded."""
+    name, cols = spec.name, spec.columns
+    refs = _reference_checks(spec)
+    cell_reasons = _reasons([check for c in cols for check in cell_checks(c)]
+                            + ([("_duplicate", f"'duplicate key {', '.join(spec.key)} \"' || "
+                                 + " || '/' || ".join(f"_t_{k}" for k in spec.key)
+                                 + " || '\" (every copy is quarantined)'")] if spec.key else []))
     row_reasons = _reasons([(cond, f"'{reason}'") for cond, reason in spec.row_checks]
                            + [(f"_ref{i}_missing", r) for i, (_, r) in enumerate(refs)]
                            + ([("_later_bid IS NOT NULL", "_later_bid")] if name == "bids" else []))
+    later = ", l._later_bid" if name == "bids" else ""
+    later_join = "LEFT JOIN stage_bids__later l ON l._line = c._line" if name == "bids" else ""
     raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := s."{c}"' for c in present_cols) + ")) AS VARCHAR)"
     con.execute(
         f"""INSERT INTO audit.quarantine
-            WITH bad AS (
-                SELECT c.*, {', '.join(trimmed(f's."{c.name}"') + f' AS _t_{c.name}' for c in cols)},
-                       {raw_json} AS _raw
-                FROM stage_{name}__checked c JOIN stage_{name} s USING (_line)
-                WHERE c._bad)
+            WITH flagged AS ({_flagged(spec, f"_line IN (SELECT _line FROM stage_{name}__bad)")}),
+                 bad AS (SELECT c.*{later}, {raw_json} AS _raw
+                         FROM flagged c JOIN stage_{name} s ON s._line = c._line {later_join})
             SELECT ?, '{name}', _line, _raw,
                    array_to_string(CASE WHEN _bad_cells OR _duplicate THEN {cell_reasons} ELSE {row_reasons} END, '; ')
-            FROM bad
-            UNION ALL
-            SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
-        [run_id, run_id])
+            FROM bad""",
+        [run_id])
 
 
-def _flag_later_bids(con: duckdb.DuckDBPyConnection) -> None:
-    """A later bid by the same application on the same advert is a row-level error; the earliest stands."""
-    con.execute("ALTER TABLE stage_bids__checked ADD COLUMN _later_bid VARCHAR")
-    # Only pairs bid on more than once are ranked: a clean file costs one hash aggregate.
+def _later_bids(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    """A later bid by the same application on the same advert is a row-level error; the earliest
+    stands. stage_bids__later holds the later bids' lines with the reason."""
+    # Only the bids on pairs bid on more than once are flagged and ranked.
+    pair = ("advert_id", "application_ref")
+    _repeated(con, "bids", pair, "stage_bids__pairs")
     con.execute(
-        """UPDATE stage_bids__checked b SET _bad = true, _later_bid = 'a later bid by the same application on advert "'
-                   || b.advert_id || '" (the earliest, bid "' || f.first_bid || '", stands)'
-           FROM (SELECT _line, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
-                 FROM stage_bids__checked
-                 WHERE NOT _bad AND (advert_id, application_ref) IN (
-                     SELECT (advert_id, application_ref) FROM stage_bids__checked WHERE NOT _bad
-                     GROUP BY advert_id, application_ref HAVING count(*) > 1)
-                 WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line)) f
-           WHERE f._line = b._line AND f.n > 1""")
+        f"""CREATE TEMP TABLE stage_bids__later AS
+            SELECT _line, 'a later bid by the same application on advert "' || advert_id
+                   || '" (the earliest, bid "' || first_bid || '", stands)' AS _later_bid
+            FROM (SELECT _line, advert_id, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
+                  FROM ({_flagged(spec, _among("stage_bids__pairs", pair, "t"))})
+                  WHERE NOT _bad
+                  WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line))
+            WHERE n > 1""")
 
 
 def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -361,7 +394,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
         fl.rows_read = con.execute(
             f"SELECT (SELECT count(*) FROM stage_{name}) + (SELECT count(*) FROM stage_{name}__rejects)").fetchone()[0]
         con.execute(f"DROP VIEW stage_{name}")
-        for suffix in ("__in", "__rejects", "__checked", "__dups"):
+        for suffix in ("__in", "__rejects", "__dups", "__pairs", "__later", "__bad"):
             con.execute(f"DROP TABLE IF EXISTS stage_{name}{suffix}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)

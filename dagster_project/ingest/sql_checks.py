@@ -14,7 +14,7 @@ _TYPED = {
     # Strict ISO forms: DuckDB's casts alone would accept '2024-1-5' or round '1.5' to 2.
     "date": "CASE WHEN regexp_full_match({t}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN try_cast({t} AS DATE) END",
     "timestamp": ("CASE WHEN regexp_full_match({t}, '\\d{{4}}-\\d{{2}}-\\d{{2}}[T ]\\d{{2}}:\\d{{2}}:\\d{{2}}') "
-                  "THEN try_cast(replace({t}, 'T', ' ') AS TIMESTAMP) END"),
+                  "THEN try_cast({t} AS TIMESTAMP) END"),  # DuckDB reads either separator
     "integer": "CASE WHEN regexp_full_match({t}, '[+-]?\\d{{1,9}}') THEN try_cast({t} AS INTEGER) END",
     "money": "CASE WHEN regexp_full_match({t}, '-?\\d{{1,12}}(\\.\\d{{1,2}})?') THEN try_cast({t} AS DECIMAL(14,2)) END",
     "boolean": "CASE lower({t}) WHEN 'true' THEN true WHEN 'false' THEN false END",
