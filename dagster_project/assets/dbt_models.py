@@ -11,6 +11,7 @@ from ..progress import progress
 from ..project import dbt_project
 from ..resources import AllocationsRun
 from ..run_folder import run_folder
+from ..validation.checks import prefetch_suites_on
 from .dbt_build import DbtBuild
 
 
@@ -43,6 +44,7 @@ def allocations_dbt_models(context: AssetExecutionContext, run: AllocationsRun):
     progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
     if failures:
         raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))
+    prefetch_suites_on(context.selected_asset_keys, run.build_database(context.run.run_id), context.run.run_id)
 
 
 class DbtBuildFailed(Exception):

@@ -66,13 +66,16 @@ def single_threaded() -> bool:
         return False
 
 
-def fork(serve: Callable[[IO[str], IO[str]], int], close_in_child: tuple[IO, ...] = ()) -> ForkedProcess | None:
-    """Run `serve(requests, responses)` in a forked child; None when the process has threads.
+def fork(serve: Callable[[IO[str], IO[str]], int], close_in_child: tuple[IO, ...] = (), *,
+         output_to_responses: bool = True, allow_threads: bool = False) -> ForkedProcess | None:
+    """Run `serve(requests, responses)` in a forked child; None when the process has threads
+    (unless `allow_threads`: the caller knows its threads are ones the child can do without).
 
     In the child, anything printed (stdout or stderr, Python's or a library's) joins the
-    response stream, where the caller reads a line that is not JSON as console text.
+    response stream, where the caller reads a line that is not JSON as console text; without
+    `output_to_responses` it goes to stderr.
     """
-    if not single_threaded():
+    if not (allow_threads or single_threaded()):
         return None
     request_r, request_w = os.pipe()
     response_r, response_w = os.pipe()
@@ -86,8 +89,11 @@ def fork(serve: Callable[[IO[str], IO[str]], int], close_in_child: tuple[IO, ...
             os.close(response_r)
             for f in close_in_child:
                 f.close()
-            os.dup2(response_w, 1)
-            os.dup2(response_w, 2)
+            if output_to_responses:
+                os.dup2(response_w, 1)
+                os.dup2(response_w, 2)
+            else:
+                os.dup2(2, 1)
             sys.stdout = sys.stderr  # line-buffered: a stray line is written whole
             code = serve(os.fdopen(request_r, "r"), os.fdopen(response_w, "w", buffering=1))
         except BaseException:

@@ -14,6 +14,7 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 
 from ..paths import EXPECTATIONS_DIR
 from ..resources import AllocationsRun
+from . import worker
 from .data_docs import render_data_docs
 from .results import SuiteResult
 from .runner import run_suites
@@ -64,6 +65,13 @@ def _build_check(suite: Suite) -> AssetChecksDefinition:
         return check_result(result)
 
     return _check
+
+
+def prefetch_suites_on(asset_keys, build: Path, run_id: str, suites_dir: Path = EXPECTATIONS_DIR) -> None:
+    """Have the GX worker, when this process has one, validate now the suites of these assets
+    (the dbt step calls this once its build succeeded); their checks then take the results."""
+    names = [s.name for s in load_suites(suites_dir) if AssetKey(list(s.asset)) in asset_keys]
+    worker.prefetch(build, run_id, names, suites_dir)
 
 
 def build_expectation_checks(suites_dir: Path = EXPECTATIONS_DIR) -> list[AssetChecksDefinition]:
