@@ -23,6 +23,11 @@ from .contract import Column, FileSpec
 from .sql_checks import cell_checks, trimmed, typed_value
 
 
+# Up to this many steps in the line numbers of a file (rejected rows and rows with line breaks in
+# quoted cells), each row's line is computed where it is read; beyond, once into a copy of the file.
+_MAX_LINE_STEPS = 64
+
+
 class ExtractContractError(Exception):
     """The extract breaks the contract at file level; the message names the file and column."""
 
@@ -100,16 +105,18 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
     # malformed row) is not needed: every column is text, named as in the file.
     columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in fl.columns) + "}"
 
-    def read(source: Path) -> None:
+    def read(source: Path) -> int:
+        """Read `source` into {table}__in; return its physical lines."""
         src = str(source).replace("'", "''")
         con.execute(
             f"""CREATE TEMP TABLE {table}__in AS SELECT * FROM read_csv('{src}', auto_detect = false,
                 columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
                 encoding = 'utf-8', store_rejects = true, rejects_table = 'rej_{spec.name}',
                 rejects_scan = 'rejscan_{spec.name}')""")
+        return _physical_lines(source)
 
     try:
-        read(fl.path)
+        lines = read(fl.path)
     except duckdb.InvalidInputException:
         # DuckDB's reader refuses a file whose line ends are mixed (CRLF and LF), as happens
         # when rows are appended to an export by hand. Its lenient mode would silently cut rows
@@ -120,7 +127,7 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
                 for line in src:
                     dst.write(line.replace(b"\r\n", b"\n"))
             try:
-                read(normalised)
+                lines = read(normalised)
             except duckdb.Error as exc:
                 raise ExtractContractError(
                     f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
@@ -135,36 +142,54 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
             FROM rej_{spec.name} GROUP BY line""")
     con.execute(f"DROP TABLE rej_{spec.name}")
     con.execute(f"DROP TABLE rejscan_{spec.name}")
-    n_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
+    breaks = " + ".join(f"""coalesce(length("{c}") - length(replace("{c}", chr(10), '')), 0)""" for c in cols)
     any_break = " OR ".join(f"""contains(coalesce("{c}", ''), chr(10))""" for c in cols)
-    quoted_breaks = con.execute(f"SELECT coalesce(bool_or({any_break}), false) FROM {table}__in").fetchone()[0]
-    if not n_rejects and not quoted_breaks:
-        # The usual extract: a row's line follows from its record number alone.
-        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 AS _line, * FROM {table}__in")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {rejects} AS SELECT _record AS _line, raw_row, reason FROM {rejects}")
-        return
-
-    def breaks(alias: str) -> str:
-        return " + ".join(
-            f"coalesce(length({alias}\"{c}\") - length(replace({alias}\"{c}\", chr(10), '')), 0)" for c in cols)
-
-    record = (f"rowid + 2 + (SELECT count(*) FROM (SELECT _record - row_number() OVER (ORDER BY _record) + 1 AS k "
-              f"FROM {rejects}) r WHERE r.k <= i.rowid + 2)") if n_rejects else "rowid + 2"
+    if lines == 1 + con.execute(f"SELECT count(*) FROM {table}__in").fetchone()[0]:
+        # One line per record, the header's included (the usual extract): no reject and no line
+        # break in a quoted cell, so the rows need not be searched for them.
+        any_break = "false"
+    con.execute(f"CREATE TEMP TABLE {table}__breaks AS SELECT rowid AS _row, {breaks} AS _breaks "
+                f"FROM {table}__in WHERE {any_break}")
+    # A good row's line is rowid + 2 plus an offset that steps up after each reject before it and
+    # after each row with breaks before it: a handful of steps, so each row needs only a lookup.
     con.execute(
-        f"""CREATE TEMP TABLE {table}__lines AS
-            SELECT {record} + coalesce(sum({breaks('')}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING
-                   AND 1 PRECEDING), 0) AS _line, {', '.join(f'"{c}"' for c in cols)}
-            FROM {table}__in i""")
+        f"""CREATE TEMP TABLE {table}__steps AS
+            SELECT _start, sum(sum(_delta)) OVER (ORDER BY _start) AS _offset
+            FROM (SELECT _record - row_number() OVER (ORDER BY _record) - 1 AS _start, 1 AS _delta FROM {rejects}
+                  UNION ALL
+                  SELECT _row + 1, _breaks FROM {table}__breaks)
+            GROUP BY _start""")
     # Rejected rows: their physical line adds the breaks of good records before them.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
-            SELECT r._record + coalesce((SELECT sum({breaks('g.')})
-                                         FROM {table}__in g WHERE g.rowid + 2 < r._record), 0) AS _line,
-                   r.raw_row, r.reason
+            SELECT r._record + coalesce((SELECT sum(_breaks) FROM {table}__breaks b WHERE b._row + 2 < r._record), 0)
+                   AS _line, r.raw_row, r.reason
             FROM {rejects} r""")
+    steps = con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start DESC").fetchall()
+    if len(steps) <= _MAX_LINE_STEPS:
+        # The usual extract has no steps: a row's line follows from its record number alone.
+        offset = ("CASE " + " ".join(f"WHEN rowid >= {start} THEN {offset}" for start, offset in steps)
+                  + " ELSE 0 END") if steps else "0"
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 + {offset} AS _line, * FROM {table}__in")
+        return
+    # Many steps (a file of multi-line notes): the lines are worked out once, in a copy of the rows.
+    con.execute(
+        f"""CREATE TEMP TABLE {table}__lines AS
+            SELECT i.rowid + 2 + coalesce(s._offset, 0) AS _line, i.*
+            FROM {table}__in i ASOF LEFT JOIN {table}__steps s ON i.rowid >= s._start""")
     con.execute(f"DROP TABLE {table}__in")
     con.execute(f"ALTER TABLE {table}__lines RENAME TO {table}__in")
     con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {table}__in")
+
+
+def _physical_lines(path: Path) -> int:
+    """Lines of a file as an editor counts them: its line feeds, and one more for any text after the last."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def _header(con: duckdb.DuckDBPyConnection, fl: FileLoad) -> list[str]:
@@ -226,33 +251,29 @@ def _reasons(checks: list[tuple[str, str]]) -> str:
 
 
 def _repeated(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...], table: str) -> None:
-    """Create temp table `table` of the (trimmed, all non-empty) values of `columns` that occur on
-    more than one row of stage_<name>. Normally it finds nothing.
+    """Create temp table `table` of the lines of stage_<name> whose trimmed values of `columns`
+    (all non-empty) occur on more than one row. Normally it finds none.
 
     The values' hashes are sorted and compared with their neighbours (half the cost of a hash
     aggregate over 13 million distinct strings); only the rows with a repeated hash, a handful,
-    are grouped by their values, so a collision costs nothing but a row to look at."""
+    are compared by their values, so a collision costs nothing but a row to look at."""
     t_cols = ", ".join(f"_t_{c}" for c in columns)
     con.execute(
         f"""CREATE TEMP TABLE {table} AS
-            WITH k AS (SELECT * FROM (SELECT {', '.join(trimmed(f'"{c}"') + f' AS _t_{c}' for c in columns)}
-                                      FROM stage_{name})
-                       WHERE {' AND '.join(f'_t_{c} IS NOT NULL' for c in columns)}),
+            WITH k AS NOT MATERIALIZED (
+                    SELECT * FROM (SELECT _line, {', '.join(trimmed(f'"{c}"') + f' AS _t_{c}' for c in columns)}
+                                   FROM stage_{name})
+                    WHERE {' AND '.join(f'_t_{c} IS NOT NULL' for c in columns)}),
                  h AS (SELECT hash({t_cols}) AS _h FROM k),
                  repeated AS (SELECT DISTINCT _h FROM (SELECT _h, lag(_h) OVER (ORDER BY _h) AS _previous FROM h)
                               WHERE _h = _previous)
-            SELECT {t_cols} FROM k WHERE hash({t_cols}) IN (SELECT _h FROM repeated)
-            GROUP BY ALL HAVING count(*) > 1""")
-
-
-def _among(table: str, columns: tuple[str, ...], alias: str) -> str:
-    """Condition on the trimmed cells of `alias`: its values of `columns` are a row of `table` (from _repeated)."""
-    return f"EXISTS (SELECT 1 FROM {table} x WHERE {' AND '.join(f'x._t_{c} = {alias}._t_{c}' for c in columns)})"
+            SELECT _line FROM k WHERE hash({t_cols}) IN (SELECT _h FROM repeated)
+            QUALIFY count(*) OVER (PARTITION BY {t_cols}) > 1""")
 
 
 def _flagged(spec: FileSpec, rows: str = "true") -> str:
     """The query that types and flags every row of stage_<name> for which `rows` (a condition on
-    the trimmed cells `_t_<column>` of alias t) holds: _line, the trimmed cells, the typed cells,
+    its _line) holds: _line, the trimmed cells, the typed cells,
     _bad_cells, _duplicate, _ref<i>_missing and _bad.
 
     Row checks and references compare typed cells, so their reasons are given only for rows whose
@@ -261,10 +282,10 @@ def _flagged(spec: FileSpec, rows: str = "true") -> str:
     name, cols = spec.name, spec.columns
     typed = ", ".join(f"{typed_value(c)} AS {c.name}" for c in cols)
     cell = [cond for c in cols for cond, _ in cell_checks(c)]
-    duplicate = _among(f"stage_{name}__dups", spec.key, "v") if spec.key else "false"
+    duplicate = f"_line IN (SELECT _line FROM stage_{name}__dups)" if spec.key else "false"
     refs = _reference_checks(spec)
-    return f"""WITH t AS (SELECT * FROM (SELECT _line, {', '.join(trimmed(f'"{c.name}"') + f' AS _t_{c.name}' for c in cols)}
-                              FROM stage_{name}) t WHERE {rows}),
+    return f"""WITH t AS (SELECT _line, {', '.join(trimmed(f'"{c.name}"') + f' AS _t_{c.name}' for c in cols)}
+                       FROM stage_{name} WHERE {rows}),
                  v AS (SELECT *, {typed} FROM t),
                  f AS (SELECT *, {_any(cell)} AS _bad_cells, {duplicate} AS _duplicate FROM v),
                  r AS (SELECT *{''.join(f', {flag} AS _ref{i}_missing' for i, (flag, _) in enumerate(refs))} FROM f c)
@@ -329,14 +350,13 @@ def _later_bids(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
     """A later bid by the same application on the same advert is a row-level error; the earliest
     stands. stage_bids__later holds the later bids' lines with the reason."""
     # Only the bids on pairs bid on more than once are flagged and ranked.
-    pair = ("advert_id", "application_ref")
-    _repeated(con, "bids", pair, "stage_bids__pairs")
+    _repeated(con, "bids", ("advert_id", "application_ref"), "stage_bids__pairs")
     con.execute(
         f"""CREATE TEMP TABLE stage_bids__later AS
             SELECT _line, 'a later bid by the same application on advert "' || advert_id
                    || '" (the earliest, bid "' || first_bid || '", stands)' AS _later_bid
             FROM (SELECT _line, advert_id, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
-                  FROM ({_flagged(spec, _among("stage_bids__pairs", pair, "t"))})
+                  FROM ({_flagged(spec, "_line IN (SELECT _line FROM stage_bids__pairs)")})
                   WHERE NOT _bad
                   WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line))
             WHERE n > 1""")
@@ -394,7 +414,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
         fl.rows_read = con.execute(
             f"SELECT (SELECT count(*) FROM stage_{name}) + (SELECT count(*) FROM stage_{name}__rejects)").fetchone()[0]
         con.execute(f"DROP VIEW stage_{name}")
-        for suffix in ("__in", "__rejects", "__dups", "__pairs", "__later", "__bad"):
+        for suffix in ("__in", "__rejects", "__breaks", "__steps", "__dups", "__pairs", "__later", "__bad"):
             con.execute(f"DROP TABLE IF EXISTS stage_{name}{suffix}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)
