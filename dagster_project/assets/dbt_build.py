@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,17 @@ class DbtBuild:
             self.args += ["--indirect-selection", indirect]
         self.env = {"ALLOCATIONS_BUILD_DB": str(build_database)}
         self.error: str | None = None
+        self.reads: dict[str, Any] = {}
+        self.on_read: Callable[[dict], None] | None = None
+
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        return self.params.manifest
+
+    def read_during_build(self, reads: list[dict], run_id: str, on_read: Callable[[dict], None]) -> None:
+        """Have the worker read these suites' data once the tables they read are built (see
+        dbt_worker.py); `on_read` gets each {"name", "suites_dir", "data"}."""
+        self.reads, self.on_read = {"suites": reads, "run_id": run_id}, on_read
 
     def events(self) -> Iterator[Any]:
         from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
@@ -52,7 +63,7 @@ class DbtBuild:
         self.target_path.mkdir(parents=True, exist_ok=True)
         worker = dbt_worker.take_worker()
         try:
-            for message in worker.build(self.args, self.env, str(self.target_path / "run_results.json")):
+            for message in worker.build(self.args, self.env, str(self.target_path / "run_results.json"), self.reads):
                 if "line" in message:
                     sys.stdout.write(message["line"] + "\n")
                 elif "event" in message:
@@ -61,6 +72,8 @@ class DbtBuild:
                                                  dagster_dbt_translator=self.params.dagster_dbt_translator,
                                                  context=self.context, target_path=self.target_path,
                                                  project=self.params.dbt_project)
+                elif "suite_data" in message and self.on_read is not None:
+                    self.on_read(message["suite_data"])
                 elif message.get("done"):
                     self.error = message.get("error")
         finally:

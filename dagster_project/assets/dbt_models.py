@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -11,7 +12,8 @@ from ..progress import progress
 from ..project import dbt_project
 from ..resources import AllocationsRun
 from ..run_folder import run_folder
-from ..validation.checks import prefetch_suites_on
+from ..validation.checks import early_suites, prefetch_suites_on
+from ..validation.worker import submit_data
 from .dbt_build import DbtBuild
 
 
@@ -36,15 +38,21 @@ def allocations_dbt_models(context: AssetExecutionContext, run: AllocationsRun):
     as_of = run.as_of_date().isoformat()
     progress(f"dbt build: seeds, models and data tests as of {as_of}")
     # dbt's artifacts go to the run's folder (not the repo): run_results.json stays for diagnosis.
-    build = DbtBuild(context, translator, build_database=run.build_database(context.run.run_id),
+    run_id, build_database = context.run.run_id, run.build_database(context.run.run_id)
+    build = DbtBuild(context, translator, build_database=build_database,
                      vars={"as_of_date": as_of}, extra_args=["--exclude-resource-type", "unit_test"],
-                     target_path=run_folder(run.database_path(), context.run.run_id) / "dbt")
+                     target_path=run_folder(run.database_path(), run_id) / "dbt")
+    # The expectation suites of these assets are read as soon as their tables are built and
+    # validated while dbt goes on (validation/worker.py); the rest once the build succeeded.
+    build.read_during_build(early_suites(context.selected_asset_keys, build.manifest), run_id,
+                            lambda read: submit_data(build_database, run_id, read["name"], Path(read["suites_dir"]),
+                                                     read["data"]))
     yield from build.events()
     failures = build.failures()
     progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
     if failures:
         raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))
-    prefetch_suites_on(context.selected_asset_keys, run.build_database(context.run.run_id), context.run.run_id)
+    prefetch_suites_on(context.selected_asset_keys, build_database, run_id)
 
 
 class DbtBuildFailed(Exception):

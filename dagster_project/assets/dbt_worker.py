@@ -27,8 +27,10 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -70,19 +72,31 @@ class DbtWorker(WorkerProcess):
             __name__, str(msgpack), catalog, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR))
         self.requested = False
 
-    def build(self, args: list[str], env: dict[str, str], run_results: str) -> Iterator[dict[str, Any]]:
+    def build(self, args: list[str], env: dict[str, str], run_results: str,
+              reads: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Send the request; yield the worker's messages until it is done (always ends with a
-        `done` message, made up here when the worker died without one)."""
+        `done` message, made up here when the worker died without one). `reads`: suites whose
+        data to read mid-build ({"suites": [{"name", "suites_dir", "after"}], "run_id"})."""
         self.requested = True
         try:
-            self.send({"args": args, "env": env, "run_results": run_results})
+            self.send({"args": args, "env": env, "run_results": run_results, **reads})
             self.process.stdin.close()
         except OSError as exc:  # the worker is gone already: its output says why
             tail = self.process.stdout.read().decode(errors="replace")[-2000:]
             yield {"done": True, "error": f"the dbt worker stopped before the build: {exc}\n{tail}"}
             return
+        # A thread drains the pipe as dbt writes, so dbt never waits on a full pipe while
+        # Dagster is busy with the events it already has.
+        lines: queue.SimpleQueue = queue.SimpleQueue()
+
+        def drain() -> None:
+            for raw in self.process.stdout:
+                lines.put(raw)
+            lines.put(None)
+
+        threading.Thread(target=drain, name="dbt-worker-output", daemon=True).start()
         done = False
-        for raw in self.process.stdout:
+        while (raw := lines.get()) is not None:
             text = raw.decode(errors="replace").rstrip("\n")
             try:
                 message = json.loads(text)
@@ -163,6 +177,8 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
             return None, None, f"{type(exc).__name__}: {exc}"
 
     loaded, manifest, error = load()
+    if error is None:
+        _warm_up(dbtRunner, manifest)
     request = requests.readline()
     if not request:  # the run ended before its dbt step
         return 0
@@ -176,6 +192,7 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
     request = json.loads(request)
     os.environ.update(request["env"])
     secrets = env_secrets()
+    reads = _SuiteReads(request.get("suites") or [], request.get("run_id"), send)
 
     # dbt's own console logger is off (--log-level none): it formats and scrubs every debug
     # event before dropping it, ~20 per node. The console lines are written here instead.
@@ -183,6 +200,7 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
         name, level = msg.info.name, msg.info.level
         if name in RESULT_EVENTS:
             send({"event": msg_to_dict(msg)})
+            reads.node_done(msg.data.node_info)
         if level in _CONSOLE_LEVELS:
             text = scrub_secrets(msg.info.msg, secrets) if secrets else msg.info.msg
             stamp = "" if name == "PrintEvent" else f"{msg.info.ts.ToDatetime():%H:%M:%S}  "
@@ -200,6 +218,75 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
     gc.collect()
     send({"done": True, "error": failure})
     return 0
+
+
+class _SuiteReads:
+    """Expectation suites' data, read mid-build as soon as every dbt table a suite reads is built
+    (the Dagster process hands it to the GX worker, which validates while dbt goes on: the build
+    database is this process's until the build ends). A read that fails is left to the check,
+    which reads the database itself after the build."""
+
+    def __init__(self, suites: list[dict], run_id: str | None, send) -> None:
+        self.pending, self.run_id, self.send = list(suites), run_id, send
+        self.built: set[str] = set()
+
+    def node_done(self, node_info) -> None:
+        if not self.pending or node_info.node_status != "success":
+            return
+        self.built.add(f"{node_info.node_relation.schema}.{node_info.node_relation.alias}")
+        ready = [s for s in self.pending if set(s["after"]) <= self.built]
+        for suite in ready:
+            self.pending.remove(suite)
+            data = self._read(suite)
+            if data is not None:
+                self.send({"suite_data": {"name": suite["name"], "suites_dir": suite["suites_dir"], "data": data}})
+
+    def _read(self, suite: dict) -> str | None:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        from ..validation.runner import read_suite_data
+        from ..validation.suites import load_suites
+        from ..validation.worker import encode_data
+
+        environment = DuckDBConnectionManager._ENV
+        if environment is None or getattr(environment, "conn", None) is None:
+            return None
+        try:
+            [spec] = load_suites(Path(suite["suites_dir"]), [suite["name"]])
+            cursor = environment.conn.cursor()  # its own transaction: sees what dbt committed
+            try:
+                data = read_suite_data(cursor, spec, self.run_id)
+            finally:
+                cursor.close()
+        except Exception:
+            return None
+        return encode_data(data) if isinstance(data, tuple) else None
+
+
+def _warm_up(dbt_runner, manifest) -> None:
+    """While the worker waits for its request: a `dbt ls` of one node, so the build does not
+    spend its first second on what dbt does once per process (JSON schemas for validating the
+    project and profile, the adapter's plugin, the macro resolver). It opens no database."""
+    import tempfile
+
+    import pandas  # noqa: F401 - the suites' data are read as pandas frames mid-build
+
+    from ..validation import runner  # noqa: F401
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = os.environ.get("ALLOCATIONS_BUILD_DB")
+        os.environ["ALLOCATIONS_BUILD_DB"] = str(Path(tmp) / f"{BUILD_CATALOG}.duckdb")
+        try:
+            dbt_runner(manifest=manifest).invoke(
+                ["list", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                 "--target-path", tmp, "--log-path", tmp, "--log-level", "none", "--log-level-file", "none",
+                 "--quiet", "--no-write-json", "--no-send-anonymous-usage-stats", "--no-version-check",
+                 "--resource-type", "seed", "--select", "policy_parameters"])
+        finally:
+            if saved is None:
+                os.environ.pop("ALLOCATIONS_BUILD_DB", None)
+            else:
+                os.environ["ALLOCATIONS_BUILD_DB"] = saved
 
 
 def _close_duckdb() -> None:

@@ -6,7 +6,10 @@ the assets downstream of its asset, so nothing is published.
 """
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition,
@@ -65,6 +68,31 @@ def _build_check(suite: Suite) -> AssetChecksDefinition:
         return check_result(result)
 
     return _check
+
+
+# A table in a suite's SQL: schema.name. Ingestion writes raw and audit before dbt runs.
+_TABLE = re.compile(r"\b(\w+)\.(\w+)\b")
+_INGESTED_SCHEMAS = frozenset({"raw", "audit"})
+
+
+def early_suites(asset_keys, manifest: Mapping[str, Any], suites_dir: Path = EXPECTATIONS_DIR) -> list[dict]:
+    """The suites of these assets the dbt worker can read mid-build, each with the dbt relations
+    it reads: once those are built its data is final (a build database is new, and dbt creates
+    each table whole). A suite reading a table dbt does not build waits for `prefetch_suites_on`."""
+    if worker.current() is None:
+        return []
+    built = {f"{n['schema']}.{n['alias']}" for n in manifest["nodes"].values()
+             if n["resource_type"] in ("model", "seed", "snapshot")}
+    dbt_schemas = {relation.split(".")[0] for relation in built}
+    early = []
+    for suite in load_suites(suites_dir):
+        if AssetKey(list(suite.asset)) not in asset_keys:
+            continue
+        sql = " ".join([suite.sql, *(p["sql"] for p in suite.parameters.values())])
+        tables = {f"{schema}.{name}" for schema, name in _TABLE.findall(sql) if schema in dbt_schemas}
+        if tables and tables <= built:
+            early.append({"name": suite.name, "suites_dir": str(suites_dir), "after": sorted(tables)})
+    return early
 
 
 def prefetch_suites_on(asset_keys, build: Path, run_id: str, suites_dir: Path = EXPECTATIONS_DIR) -> None:

@@ -78,8 +78,20 @@ def _parameters(con, spec: Suite, run_id: str, as_of) -> dict[str, Any]:
     return values
 
 
+def read_suite_data(con, spec: Suite, run_id: str):
+    """`suite_data` with the run's as-of date looked up (the dbt worker reads it mid-build)."""
+    return suite_data(con, spec, run_id, _as_of(con, run_id), time.monotonic())
+
+
 def _run_suite(con, spec: Suite, run_id: str, as_of, validator: GxValidator) -> SuiteResult:
     started = time.monotonic()
+    data = suite_data(con, spec, run_id, as_of, started)
+    return data if isinstance(data, SuiteResult) else validate_data(spec, *data, validator, started)
+
+
+def suite_data(con, spec: Suite, run_id: str, as_of, started: float):
+    """What a suite validates, read from the build database: (frame, parameters), or the failed
+    result when the data cannot be read."""
     if as_of is None and ("{as_of}" in spec.sql or any("{as_of}" in p["sql"] for p in spec.parameters.values())):
         return _failed_suite(spec, "data query", f"no as-of date recorded in audit.runs for run {run_id}", started)
     try:
@@ -91,7 +103,12 @@ def _run_suite(con, spec: Suite, run_id: str, as_of, validator: GxValidator) -> 
     if len(frame) > MAX_FRAME_ROWS:
         return _failed_suite(spec, "data query", f"the suite's query returned more than {MAX_FRAME_ROWS:,} rows; "
                              "aggregate it in a validation model", started)
-    frame = frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), parameters
+
+
+def validate_data(spec: Suite, frame, parameters: dict[str, Any], validator: GxValidator,
+                  started: float) -> SuiteResult:
+    """GX's verdict on a suite's data, as a SuiteResult."""
     try:
         gx_result = validator.validate(spec, frame, parameters)
     except Exception as exc:  # a suite definition GX rejects: fail the gate, with GX's message

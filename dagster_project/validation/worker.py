@@ -12,21 +12,29 @@ renders each suite's GX Data Docs page, which only GX's own result object can pr
 come back as JSON (`SuiteResult` without the GX object, with the page). Without a worker (the
 Dagster daemon, `dagster dev`, the validation CLI) suites run in the calling process as before.
 
-The mart suites are asked for together as soon as the dbt build has succeeded (`prefetch`),
-and the worker validates them on both cores: after its GX import it forks a helper (a second
-validator without a second import) and gives it half of such a batch. Each mart check then
-takes its result from the batch. (Nothing writes the build database meanwhile: the first
-check stores its results once the batch is in.)
+The mart suites do not wait for their checks. While dbt builds, the dbt worker reads a suite's
+data as soon as every table the suite reads is built (the database is dbt's until the build
+ends) and the data comes here (`submit_data`); a suite not read that way is asked for from the
+database once the build has succeeded (`prefetch`). Either way it is validated while Dagster
+goes on, on both cores: after its GX import the worker forks a helper (a second validator
+without a second import) and gives it work whenever it is idle. A check then collects its
+result. A collect also waits for every validation still reading the database: the check stores
+its results in it next, which DuckDB refuses while another process has it open.
 
-Protocol: one JSON request line on stdin, one JSON response line on stdout, per request.
+Protocol: JSON lines. Requests on stdin: {"op": "run"} validates now and answers; {"op":
+"submit"} starts a validation and does not answer; {"op": "collect"} answers with submitted
+results. Each answer is one line on stdout: {"results": [...]} or {"error": text}.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
+import pickle
 import sys
 import threading
+import time
 from pathlib import Path
 
 from ..assets import worker_process
@@ -40,35 +48,34 @@ class GxWorker(WorkerProcess):
     def __init__(self) -> None:
         super().__init__(spawn(__name__, stderr=None))  # GX's warnings go where they went in process
         self._lock = threading.Lock()
-        self._pending: tuple[tuple, list[str]] | None = None  # a batch asked for, not read yet
-        self._done: dict[tuple, SuiteResult] = {}             # (batch key, suite) -> result
+        self._submitted: set[tuple] = set()  # (key, suite) submitted and not collected yet
+
+    def submit_data(self, db_path: Path, run_id: str, suite: str, suites_dir: Path, data: str) -> None:
+        """Validate a suite on data read already (base64 pickle of frame and parameters)."""
+        self._submit(_request(db_path, run_id, [suite], suites_dir), data=data)
 
     def prefetch(self, db_path: Path, run_id: str, suites: list[str], suites_dir: Path) -> None:
-        """Ask for these suites now (validated on both cores); `run_suites` takes them later."""
+        """Validate these suites from the database now, unless submitted already."""
+        key = _key(db_path, run_id, suites_dir)
+        for suite in suites:
+            if (key, suite) not in self._submitted:
+                self._submit(_request(db_path, run_id, [suite], suites_dir))
+
+    def _submit(self, request: dict, **extra) -> None:
         with self._lock:
-            self._collect()
-            self.send({**_request(db_path, run_id, suites, suites_dir), "split": True})
-            self._pending = (_key(db_path, run_id, suites_dir), list(suites))
+            self.send({"op": "submit", **request, **extra})
+            self._submitted.add((_key(Path(request["db"]), request["run_id"], Path(request["suites_dir"])),
+                                 request["suites"][0]))
 
     def run_suites(self, db_path: Path, run_id: str, suites: list[str] | None, suites_dir: Path) -> list[SuiteResult]:
         key = _key(db_path, run_id, suites_dir)
         with self._lock:
-            self._collect()  # responses come in request order
-            if suites and all((key, name) in self._done for name in suites):
-                return [self._done.pop((key, name)) for name in suites]
-            self.send(_request(db_path, run_id, suites, suites_dir))
-            return self._read()
-
-    def _collect(self) -> None:
-        if self._pending is not None:
-            (key, _), self._pending = self._pending, None
-            try:
-                self._done.update({(key, r.suite): r for r in self._read()})
-            except RuntimeError:  # the checks ask again, one by one, and report it
-                pass
-
-    def _read(self) -> list[SuiteResult]:
-        line = self.process.stdout.readline()
+            if suites and all((key, name) in self._submitted for name in suites):
+                self._submitted.difference_update((key, name) for name in suites)
+                self.send({"op": "collect", **_request(db_path, run_id, suites, suites_dir)})
+            else:
+                self.send({"op": "run", **_request(db_path, run_id, suites, suites_dir)})
+            line = self.process.stdout.readline()
         if not line:
             raise RuntimeError(f"the Great Expectations worker exited (code {self.process.poll()})")
         response = json.loads(line)
@@ -103,8 +110,19 @@ def current() -> GxWorker | None:
 def prefetch(db_path: Path, run_id: str, suites: list[str], suites_dir: Path) -> None:
     """Have this process's worker, if any, validate these suites now (see the module's doc)."""
     worker = current()
-    if worker is not None and suites:
+    if worker is not None:
         worker.prefetch(db_path, run_id, suites, suites_dir)
+
+
+def submit_data(db_path: Path, run_id: str, suite: str, suites_dir: Path, data: str) -> None:
+    worker = current()
+    if worker is not None:
+        worker.submit_data(db_path, run_id, suite, suites_dir, data)
+
+
+def encode_data(data: tuple) -> str:
+    """A suite's (frame, parameters) for `submit_data`."""
+    return base64.b64encode(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
 
 
 def pipes() -> tuple:
@@ -141,42 +159,83 @@ def _result_from_json(data: dict) -> SuiteResult:
 
 
 def _validate(request: dict) -> dict:
-    from .runner import run_suites
+    """One request's results: from data read already, or read from the database here."""
+    from .gx_validator import GxValidator
+    from .runner import run_suites, validate_data
+    from .suites import load_suites
 
     try:
-        results = run_suites(Path(request["db"]), request["run_id"], request["suites"],
-                             suites_dir=Path(request["suites_dir"]))
+        suites_dir = Path(request["suites_dir"])
+        if "data" in request:
+            [spec] = load_suites(suites_dir, request["suites"])
+            frame, parameters = pickle.loads(base64.b64decode(request["data"]))
+            validator = GxValidator()
+            validator.start()
+            results = [validate_data(spec, frame, parameters, validator, time.monotonic())]
+        else:
+            results = run_suites(Path(request["db"]), request["run_id"], request["suites"], suites_dir=suites_dir)
         return {"results": [_result_to_json(r) for r in results]}
     except Exception as exc:  # the caller reports it as the check's failure
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def _halves(names: list[str], suites_dir: Path) -> tuple[list[str], list[str]]:
-    """Two groups of about equal work: expectations count, and row conditions count again."""
-    from .suites import load_suites
+class _Validations:
+    """Submitted validations, run here or by the helper, whichever is free; collected by key."""
 
-    cost = {s.name: sum(2 if "row_condition" in e.kwargs else 1 for e in s.expectations)
-            for s in load_suites(suites_dir, names)}
-    groups: tuple[list[str], list[str]] = ([], [])
-    for name in sorted(names, key=lambda n: -cost.get(n, 1)):
-        min(groups, key=lambda g: sum(cost.get(n, 1) for n in g)).append(name)
-    return groups
+    def __init__(self, helper: WorkerProcess | None) -> None:
+        self.helper = helper
+        self.helper_job: dict | None = None
+        self.done: dict[tuple, dict] = {}        # (key, suite) -> result or {"error": ...}
+        self.reading_database = 0                 # submitted validations that read the database
+        self.changed = threading.Condition()
+        if helper is not None:
+            threading.Thread(target=self._helper_answers, daemon=True).start()
 
+    def submit(self, request: dict) -> None:
+        with self.changed:
+            self.reading_database += "data" not in request
+            idle = self.helper is not None and self.helper_job is None and self.helper.alive()
+            if idle:
+                self.helper_job = request
+        if idle:
+            self.helper.send(request)
+        else:
+            self._finish(request, _validate(request))
 
-def _handle(request: dict, helper: WorkerProcess | None) -> dict:
-    names = request["suites"] or []
-    if not request.get("split") or helper is None or not helper.alive() or len(names) < 2:
-        return _validate(request)
-    mine, theirs = _halves(names, Path(request["suites_dir"]))
-    helper.send({**request, "suites": theirs})
-    own = _validate({**request, "suites": mine})
-    line = helper.process.stdout.readline()
-    other = json.loads(line) if line else _validate({**request, "suites": theirs})
-    for response in (own, other):
-        if "error" in response:
-            return response
-    by_name = {r["suite"]: r for r in own["results"] + other["results"]}
-    return {"results": [by_name[name] for name in names]}
+    def run(self, request: dict) -> dict:
+        """Validate now; answer once no submitted validation reads the database any more."""
+        answer = _validate(request)
+        with self.changed:
+            self.changed.wait_for(lambda: not self.reading_database)
+        return answer
+
+    def collect(self, request: dict) -> dict:
+        key = _key(Path(request["db"]), request["run_id"], Path(request["suites_dir"]))
+        wanted = [(key, name) for name in request["suites"]]
+        with self.changed:
+            self.changed.wait_for(lambda: all(w in self.done for w in wanted) and not self.reading_database)
+            answers = [self.done.pop(w) for w in wanted]
+        errors = [a for a in answers if "error" in a]
+        return errors[0] if errors else {"results": [a for a in answers]}
+
+    def _finish(self, request: dict, response: dict) -> None:
+        key = _key(Path(request["db"]), request["run_id"], Path(request["suites_dir"]))
+        with self.changed:
+            for name in request["suites"]:
+                results = [r for r in response.get("results", []) if r["suite"] == name]
+                self.done[(key, name)] = results[0] if results else response
+            self.reading_database -= "data" not in request
+            self.changed.notify_all()
+
+    def _helper_answers(self) -> None:
+        for line in self.helper.process.stdout:
+            with self.changed:
+                request, self.helper_job = self.helper_job, None
+            self._finish(request, json.loads(line))
+        with self.changed:  # the helper died: its job is done here
+            request, self.helper_job = self.helper_job, None
+        if request is not None:
+            self._finish(request, _validate(request))
 
 
 def _serve_helper(requests, responses) -> int:
@@ -195,11 +254,16 @@ def _serve() -> int:
     # The helper: a fork once GX is imported. Its other threads (a progress-bar monitor, BLAS
     # pools) are ones a forked validator does without, as with multiprocessing's fork.
     forked = worker_process.fork(_serve_helper, output_to_responses=False, allow_threads=True)
-    helper = WorkerProcess(forked) if forked is not None else None
+    validations = _Validations(WorkerProcess(forked) if forked is not None else None)
     for line in sys.stdin:
-        channel.write(json.dumps(_handle(json.loads(line), helper), default=str) + "\n")
-    if helper is not None:
-        helper.stop()
+        request = json.loads(line)
+        if request["op"] == "submit":
+            validations.submit(request)
+            continue
+        answer = validations.collect(request) if request["op"] == "collect" else validations.run(request)
+        channel.write(json.dumps(answer, default=str) + "\n")
+    if validations.helper is not None:
+        validations.helper.stop()
     return 0
 
 
