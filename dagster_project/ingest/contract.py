@@ -29,9 +29,9 @@ class Column:
     # A further row check as (SQL condition that is true when the cell is wrong, reason).
     # The condition sees the typed value as `v`.
     check: tuple[str, str] | None = None
-    # False stores the raw column uncompressed: for ids that are nearly all different within a
-    # row group, DuckDB's dictionary never pays for itself, and building it was most of the time
-    # spent writing the 13-million-row bids table.
+    # False stores the raw column uncompressed. For ids that are nearly all different within a
+    # row group DuckDB's dictionary saves little space, and building it was most of the time spent
+    # writing the 13-million-row bids table (about half for household members and needs).
     compress: bool = True
 
 
@@ -87,7 +87,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "applications",
         (
-            Column("application_ref", "text"),
+            Column("application_ref", "text", compress=False),
             Column("application_type", "code", codes=("register", "transfer")),
             Column("status", "code", codes=("active", "cancelled", "housed")),
             Column("registration_date", "date"),
@@ -108,8 +108,8 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "household_members",
         (
-            Column("application_ref", "text"),
-            Column("member_id", "text"),
+            Column("application_ref", "text", compress=False),
+            Column("member_id", "text", compress=False),
             Column("relationship", "code", codes=(
                 "applicant", "joint_applicant", "partner", "child", "other_relative",
                 "other_adult", "foster_child", "former_forces_partner")),
@@ -137,8 +137,8 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "assessed_needs",
         (
-            Column("need_id", "text"),
-            Column("application_ref", "text"),
+            Column("need_id", "text", compress=False),
+            Column("application_ref", "text", compress=False),
             Column("need_code", "code", codes=NEED_CODES),
             Column("assessed_on", "date"),
             Column("ends_on", "date", nullable=True),

@@ -38,8 +38,13 @@ class FileLoad:
     path: Path | None
     file_format: str | None
     columns: list[str] = field(default_factory=list)
-    rows_read: int = 0
+    rows: int = 0  # rows read into staging
+    rejected: int = 0  # rows DuckDB could not split into the header's columns
     extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows + self.rejected
 
 
 @dataclass
@@ -100,6 +105,7 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
         # Parquet has no header line: a row's "line" is its 1-based row number.
         con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 1 AS _line, {casts} FROM {table}__in")
         con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
+        fl.rows = con.execute(f"SELECT count(*) FROM {table}__in").fetchone()[0]
         return
     # The header was read already, so DuckDB's sniffer (which can misjudge a small file with one
     # malformed row) is not needed: every column is text, named as in the file.
@@ -131,27 +137,52 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
             except duckdb.Error as exc:
                 raise ExtractContractError(
                     f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
-    cols = fl.columns
-    # DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
-    # good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
-    # adds the line breaks inside quoted cells of the records before it.
+    fl.rows, fl.rejected = con.execute(
+        f"SELECT (SELECT count(*) FROM {table}__in), (SELECT count(DISTINCT line) FROM rej_{spec.name})").fetchone()
+    if fl.rejected or lines != 1 + fl.rows:
+        steps = _line_steps(con, spec.name, fl.columns)
+    else:
+        # One line per record, the header's included (the usual extract): no reject and no line
+        # break in a quoted cell, so a row's line follows from its record number alone.
+        steps = []
+        con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
+    con.execute(f"DROP TABLE rej_{spec.name}")
+    con.execute(f"DROP TABLE rejscan_{spec.name}")
+    if len(steps) <= _MAX_LINE_STEPS:
+        offset = ("CASE " + " ".join(f"WHEN rowid >= {start} THEN {offset}" for start, offset in steps)
+                  + " ELSE 0 END") if steps else "0"
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 + {offset} AS _line, * FROM {table}__in")
+        return
+    # Many steps (a file of multi-line notes): the lines are worked out once, in a copy of the rows.
+    con.execute(
+        f"""CREATE TEMP TABLE {table}__lines AS
+            SELECT i.rowid + 2 + coalesce(s._offset, 0) AS _line, i.*
+            FROM {table}__in i ASOF LEFT JOIN {table}__steps s ON i.rowid >= s._start""")
+    con.execute(f"DROP TABLE {table}__in")
+    con.execute(f"ALTER TABLE {table}__lines RENAME TO {table}__in")
+    con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {table}__in")
+
+
+def _line_steps(con: duckdb.DuckDBPyConnection, name: str, cols: list[str]) -> list[tuple[int, int]]:
+    """Create stage_<name>__steps, the steps of the offset between a good row's line and rowid + 2,
+    and stage_<name>__rejects, the rejected rows with their lines; return the steps as
+    (from rowid, offset), last first.
+
+    DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
+    good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
+    adds the line breaks inside quoted cells of the records before it. So the offset steps up
+    after each reject and after each row with breaks: a handful of steps, and each row needs
+    only a lookup."""
+    table, rejects = f"stage_{name}", f"stage_{name}__rejects"
     con.execute(
         f"""CREATE TEMP TABLE {rejects} AS
             SELECT line AS _record, trim(any_value(csv_line), chr(10) || chr(13)) AS raw_row,
                    string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
-            FROM rej_{spec.name} GROUP BY line""")
-    con.execute(f"DROP TABLE rej_{spec.name}")
-    con.execute(f"DROP TABLE rejscan_{spec.name}")
+            FROM rej_{name} GROUP BY line""")
     breaks = " + ".join(f"""coalesce(length("{c}") - length(replace("{c}", chr(10), '')), 0)""" for c in cols)
     any_break = " OR ".join(f"""contains(coalesce("{c}", ''), chr(10))""" for c in cols)
-    if lines == 1 + con.execute(f"SELECT count(*) FROM {table}__in").fetchone()[0]:
-        # One line per record, the header's included (the usual extract): no reject and no line
-        # break in a quoted cell, so the rows need not be searched for them.
-        any_break = "false"
     con.execute(f"CREATE TEMP TABLE {table}__breaks AS SELECT rowid AS _row, {breaks} AS _breaks "
                 f"FROM {table}__in WHERE {any_break}")
-    # A good row's line is rowid + 2 plus an offset that steps up after each reject before it and
-    # after each row with breaks before it: a handful of steps, so each row needs only a lookup.
     con.execute(
         f"""CREATE TEMP TABLE {table}__steps AS
             SELECT _start, sum(sum(_delta)) OVER (ORDER BY _start) AS _offset
@@ -165,21 +196,7 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
             SELECT r._record + coalesce((SELECT sum(_breaks) FROM {table}__breaks b WHERE b._row + 2 < r._record), 0)
                    AS _line, r.raw_row, r.reason
             FROM {rejects} r""")
-    steps = con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start DESC").fetchall()
-    if len(steps) <= _MAX_LINE_STEPS:
-        # The usual extract has no steps: a row's line follows from its record number alone.
-        offset = ("CASE " + " ".join(f"WHEN rowid >= {start} THEN {offset}" for start, offset in steps)
-                  + " ELSE 0 END") if steps else "0"
-        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 + {offset} AS _line, * FROM {table}__in")
-        return
-    # Many steps (a file of multi-line notes): the lines are worked out once, in a copy of the rows.
-    con.execute(
-        f"""CREATE TEMP TABLE {table}__lines AS
-            SELECT i.rowid + 2 + coalesce(s._offset, 0) AS _line, i.*
-            FROM {table}__in i ASOF LEFT JOIN {table}__steps s ON i.rowid >= s._start""")
-    con.execute(f"DROP TABLE {table}__in")
-    con.execute(f"ALTER TABLE {table}__lines RENAME TO {table}__in")
-    con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {table}__in")
+    return con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start DESC").fetchall()
 
 
 def _physical_lines(path: Path) -> int:
@@ -295,7 +312,7 @@ def _flagged(spec: FileSpec, rows: str = "true") -> str:
             FROM r"""
 
 
-def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoad, run_id: str) -> None:
     """Type every row, load the good ones into raw.<name>, quarantine the others with reasons.
 
     The good rows go from the text straight into raw.<name>, typed and flagged on the way: nothing
@@ -312,13 +329,14 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list
     con.execute(contract.raw_table_ddl(spec))
     loaded = con.execute(f"INSERT INTO raw.{name} SELECT {', '.join(c.name for c in cols)}, _line "
                          f"FROM ({_flagged(spec)}) WHERE NOT _bad{later}").fetchone()[0]
-    if loaded < con.execute(f"SELECT count(*) FROM stage_{name}").fetchone()[0]:
+    if loaded < fl.rows:
         con.execute(f"""CREATE TEMP TABLE stage_{name}__bad AS
                         SELECT _line FROM stage_{name} s ANTI JOIN raw.{name} r ON r.source_line = s._line""")
-        _quarantine_rows(con, spec, present_cols, run_id)
-    con.execute(f"""INSERT INTO audit.quarantine
-                    SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
-                [run_id])
+        _quarantine_rows(con, spec, fl.columns, run_id)
+    if fl.rejected:
+        con.execute(f"""INSERT INTO audit.quarantine
+                        SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
+                    [run_id])
 
 
 def _quarantine_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
@@ -410,26 +428,26 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
             con.execute(contract.raw_table_ddl(spec))
             continue
         _read_file(con, fl, spec)
-        _validate(con, spec, fl.columns, run_id)
-        fl.rows_read = con.execute(
-            f"SELECT (SELECT count(*) FROM stage_{name}) + (SELECT count(*) FROM stage_{name}__rejects)").fetchone()[0]
+        _validate(con, spec, fl, run_id)
         con.execute(f"DROP VIEW stage_{name}")
-        for suffix in ("__in", "__rejects", "__breaks", "__steps", "__dups", "__pairs", "__later", "__bad"):
-            con.execute(f"DROP TABLE IF EXISTS stage_{name}{suffix}")
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
+                                    [f"stage_{name}__"]).fetchall():
+            con.execute(f"DROP TABLE {table}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)
     quarantined_by_file = dict(con.execute(
         "SELECT file_name, count(*) FROM audit.quarantine WHERE run_id = ? GROUP BY file_name", [run_id]).fetchall())
-    for name in contract.LOAD_ORDER:
+    loaded_by_file = con.execute(
+        "SELECT " + ", ".join(f"(SELECT count(*) FROM raw.{name})" for name in contract.LOAD_ORDER)).fetchone()
+    for name, loaded in zip(contract.LOAD_ORDER, loaded_by_file):
         fl = found[name]
-        loaded = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
         quarantined = quarantined_by_file.get(name, 0)
         report.files[name] = dict(
             file_format=fl.file_format, present=fl.path is not None, rows_read=fl.rows_read,
             rows_loaded=loaded, rows_quarantined=quarantined, extra_columns=fl.extra_columns)
-        con.execute("INSERT INTO audit.load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, name, fl.file_format, fl.path is not None, fl.rows_read, loaded, quarantined,
-                     fl.extra_columns])
+    con.executemany("INSERT INTO audit.load_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[run_id, name, f["file_format"], f["present"], f["rows_read"], f["rows_loaded"],
+                      f["rows_quarantined"], f["extra_columns"]] for name, f in report.files.items()])
     return report
 
 
