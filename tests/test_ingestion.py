@@ -1,4 +1,5 @@
 """The extract contract: every row is loaded or quarantined with file, line and reason."""
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -213,3 +214,79 @@ def test_both_csv_and_parquet_is_a_contract_error(extract, tmp_path):
     (extract / "staff.parquet").write_bytes(b"")
     with pytest.raises(ExtractContractError, match="both"):
         _load(extract, tmp_path)
+
+
+def test_cells_are_trimmed_and_a_blank_cell_is_empty(extract, tmp_path):
+    _append(extract, "applications",
+            " EX07 ,register, active ,2024-02-03,private_rented,,yes,1,0,false,1.00,1.00,,",
+            "   ,register,active,2024-02-03,private_rented,,yes,1,0,false,1.00,1.00,,")
+    _append(extract, "household_members", "EX07, EX07-M0 ,applicant,1985-05-05,female,")
+    con, _ = _load(extract, tmp_path)
+    assert con.execute("SELECT status FROM raw.applications WHERE application_ref = 'EX07'").fetchone() == ("active",)
+    assert con.execute("SELECT member_id FROM raw.household_members WHERE application_ref = 'EX07'"
+                       ).fetchone() == ("EX07-M0",)
+    [(line, why)] = _quarantine(con, "applications")
+    assert line == 9 and why == "empty required cell: application_ref"
+
+
+def test_every_copy_of_a_duplicate_composite_key_is_quarantined(extract, tmp_path):
+    # The same member twice (once with spaces around the id), and a member id used by another
+    # application, which is not a duplicate.
+    _append(extract, "household_members", "EX02, EX02-M3 ,child,2013-03-01,female,", "EX03,EX02-M3,child,2013-03-01,male,")
+    con, _ = _load(extract, tmp_path)
+    rows = _quarantine(con, "household_members")
+    assert [line for line, _ in rows] == [6, 12]
+    assert all('duplicate key application_ref, member_id "EX02/EX02-M3"' in why for _, why in rows)
+    assert con.execute("SELECT count(*) FROM raw.household_members WHERE member_id = 'EX02-M3'").fetchone() == (1,)
+
+
+def test_later_bids_are_ranked_by_time_then_line_among_good_bids(extract, tmp_path):
+    _append(extract, "bids",
+            "B00011,EXA,EX02,2026-10-21 10:00:00,active",   # a space for the T is a timestamp too
+            "B00012,EXA,EX02,2026-10-21T10:00:00,withdrawn",  # same time, later line
+            "B00013,EXA,EX02,2026-10-20T08:00:00,bogus",      # earliest, but not a good row
+            "B00014,EXA,EX02,2026-10-22T10:00:00,active")
+    con, _ = _load(extract, tmp_path)
+    rows = _quarantine(con, "bids")
+    assert [line for line, _ in rows] == [6, 7, 8]
+    assert 'the earliest, bid "B00011"' in rows[0][1] and 'the earliest, bid "B00011"' in rows[2][1]
+    assert "unknown code in status" in rows[1][1]
+    assert con.execute("SELECT bid_id, placed_at FROM raw.bids WHERE application_ref = 'EX02'").fetchall() == [
+        ("B00011", dt.datetime(2026, 10, 21, 10, 0))]
+
+
+@pytest.mark.parametrize("notes", [3, 70])
+def test_lines_after_many_multi_line_cells_and_malformed_rows(extract, tmp_path, notes):
+    # Few and many line steps are numbered differently (a lookup per row, or a copy of the file).
+    header = (extract / "policy_exceptions.csv").read_text().strip()
+    rows = [f'X{i},EX01,refusals,S1,2026-01-01,,"note {i}\nsecond line"' for i in range(notes)]
+    rows.insert(1, "XM,EX01,refusals,S1")  # too few fields, on line 4
+    rows += ["XB,EX01,not_a_rule,S1,2026-01-01,,bad", "XL,EX01,refusals,S1,2026-01-01,,last"]
+    (extract / "policy_exceptions.csv").write_text("\n".join([header] + rows) + "\n")
+    con, report = _load(extract, tmp_path)
+    quarantined = _quarantine(con, "policy_exceptions")
+    assert [line for line, _ in quarantined] == [4, 2 * notes + 3]
+    assert "malformed row" in quarantined[0][1] and "unknown code in rule" in quarantined[1][1]
+    lines = dict(con.execute("SELECT exception_id, source_line FROM raw.policy_exceptions").fetchall())
+    assert lines["X0"] == 2 and lines["X1"] == 5 and lines[f"X{notes - 1}"] == 2 * notes + 1
+    assert lines["XL"] == 2 * notes + 4
+    assert report.files["policy_exceptions"]["rows_read"] == notes + 3
+
+
+def test_last_row_with_a_line_break_and_no_final_line_end(extract, tmp_path):
+    header = (extract / "policy_exceptions.csv").read_text().strip()
+    (extract / "policy_exceptions.csv").write_text(
+        header + '\nX1,EX01,refusals,S1,2026-01-01,,one\nX2,EX01,nope,S1,2026-01-01,,"two\nlines"')
+    con, _ = _load(extract, tmp_path)
+    assert _quarantine(con, "policy_exceptions")[0][0] == 3
+    assert con.execute("SELECT source_line FROM raw.policy_exceptions").fetchall() == [(2,)]
+
+
+def test_mixed_line_ends(extract, tmp_path):
+    with open(extract / "bids.csv", "ab") as f:
+        f.write(b"B00011,EXA,EX02,2026-10-21T10:00:00,active\r\nB00012,EXA,EX03,2026-10-21T10:00:00,bogus\r\n")
+    con, report = _load(extract, tmp_path)
+    [(line, why)] = _quarantine(con, "bids")
+    assert line == 6 and "unknown code in status" in why
+    assert con.execute("SELECT source_line FROM raw.bids WHERE bid_id = 'B00011'").fetchone() == (5,)
+    assert report.files["bids"]["rows_loaded"] == 4
