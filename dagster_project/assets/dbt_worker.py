@@ -161,12 +161,12 @@ def _load_manifest(path: Path, catalog: str):
 
 
 def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str]) -> int:
+    worker_process.ignore_interrupts()
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 
     def send(message: dict[str, Any]) -> None:
         channel.write(json.dumps(message, default=str) + "\n")
 
-    from dbt.adapters.factory import reset_adapters
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import env_secrets, msg_to_dict, scrub_secrets
 
@@ -212,10 +212,7 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
         result.result.write(run_results)
     failure = None if result.result is not None else repr(result.exception or "dbt returned no result")
     _close_duckdb()
-    # dbt's adapter holds multiprocessing locks registered with the resource tracker; the worker
-    # ends without interpreter cleanup, so release them here (else a leak warning).
-    reset_adapters()
-    gc.collect()
+    _release_adapter()
     send({"done": True, "error": failure})
     return 0
 
@@ -287,6 +284,16 @@ def _warm_up(dbt_runner, manifest) -> None:
                 os.environ.pop("ALLOCATIONS_BUILD_DB", None)
             else:
                 os.environ["ALLOCATIONS_BUILD_DB"] = saved
+            _release_adapter()  # the build registers its own; a worker never asked exits without cleanup
+
+
+def _release_adapter() -> None:
+    """dbt's adapter holds multiprocessing locks registered with the resource tracker; a worker
+    ends without interpreter cleanup, so they are released here (else a leak warning)."""
+    from dbt.adapters.factory import reset_adapters
+
+    reset_adapters()
+    gc.collect()
 
 
 def _close_duckdb() -> None:

@@ -146,6 +146,12 @@ class WorkerProcess:
         self.process.stdout.close()
 
 
+def ignore_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, and the calling process stops its
+    workers itself, so a worker ignores it rather than print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def response_channel() -> IO[str]:
     """In a spawned worker: the stdout the caller reads, kept for responses; anything else
     printed (a library's stray print) goes to stderr instead."""

@@ -245,6 +245,7 @@ def _serve_helper(requests, responses) -> int:
 
 
 def _serve() -> int:
+    worker_process.ignore_interrupts()
     channel = response_channel()
     from .data_docs import warm_up as warm_up_data_docs
     from .gx_validator import GxValidator
