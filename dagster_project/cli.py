@@ -108,8 +108,6 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = F
 
 def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, run_id: str, folder: Path,
              started: float) -> int:
-    from dagster import DagsterInstance
-
     from .assets import dbt_worker
     from .definitions import defs
     from .resources import AllocationsRun
@@ -131,7 +129,7 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
     job = defs.resolve_job_def("nightly_allocations")
     # dbt's own event log goes to the run's log file; the terminal gets one line per stage.
     with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), \
-            DagsterInstance.ephemeral() as instance:
+            _ephemeral_instance() as instance:
         startup = time.monotonic() - started
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
                                         run_id=run_id)
@@ -150,6 +148,38 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
     print(run_summary(database, run_id))
     print("seconds: " + ", ".join(f"{stage} {value:.1f}" for stage, value in timings.items()))
     return EXIT_OK
+
+
+def _ephemeral_instance():
+    """DagsterInstance.ephemeral(), with an event log that keeps one SQLite connection.
+
+    A run stores ~900 events (a materialization per model, an evaluation per dbt test, their
+    planned events). The in-memory event log opens a connection for each write and sets two
+    pragmas on it, which pragmas mean nothing to an in-memory database: that is a quarter of
+    Dagster's time per event. Same tables, same queries, one connection.
+    """
+    from contextlib import contextmanager
+
+    from dagster import DagsterInstance
+    from dagster._core.instance import InstanceType
+    from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
+    from dagster._core.run_coordinator import DefaultRunCoordinator
+    from dagster._core.storage.event_log import InMemoryEventLogStorage
+    from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
+    from dagster._core.storage.root import TemporaryLocalArtifactStorage
+    from dagster._core.storage.runs import InMemoryRunStorage
+
+    class OneConnectionEventLog(InMemoryEventLogStorage):
+        @contextmanager
+        def _connect(self):
+            with self._db_lock, self._held_conn.begin():
+                yield self._held_conn
+
+    return DagsterInstance(
+        instance_type=InstanceType.EPHEMERAL, local_artifact_storage=TemporaryLocalArtifactStorage(),
+        run_storage=InMemoryRunStorage(), event_storage=OneConnectionEventLog(),
+        compute_log_manager=NoOpComputeLogManager(), run_coordinator=DefaultRunCoordinator(),
+        run_launcher=SyncInMemoryRunLauncher())
 
 
 def generate(out: Path, applications: int, seed: int, as_of: dt.date | None) -> dict:
