@@ -216,7 +216,7 @@ class _Validations:
             self.changed.wait_for(lambda: all(w in self.done for w in wanted) and not self.reading_database)
             answers = [self.done.pop(w) for w in wanted]
         errors = [a for a in answers if "error" in a]
-        return errors[0] if errors else {"results": [a for a in answers]}
+        return errors[0] if errors else {"results": answers}
 
     def _finish(self, request: dict, response: dict) -> None:
         key = _key(Path(request["db"]), request["run_id"], Path(request["suites_dir"]))
