@@ -255,7 +255,7 @@ def test_later_bids_are_ranked_by_time_then_line_among_good_bids(extract, tmp_pa
         ("B00011", dt.datetime(2026, 10, 21, 10, 0))]
 
 
-@pytest.mark.parametrize("notes", [3, 70])
+@pytest.mark.parametrize("notes", [3, 70, 1100])
 def test_lines_after_many_multi_line_cells_and_malformed_rows(extract, tmp_path, notes):
     # Few and many line steps are numbered differently (a lookup per row, or a copy of the file).
     header = (extract / "policy_exceptions.csv").read_text().strip()

@@ -23,9 +23,10 @@ from .contract import Column, FileSpec
 from .sql_checks import cell_checks, trimmed, typed_value
 
 
-# Up to this many steps in the line numbers of a file (rejected rows and rows with line breaks in
-# quoted cells), each row's line is computed where it is read; beyond, once into a copy of the file.
-_MAX_LINE_STEPS = 64
+# Up to this many steps in the line numbers of a file (after rejected rows and rows with line breaks
+# in quoted cells), each row's line is looked up where the row is read; with more, the lookup
+# would cost more than numbering the rows once in a copy of the file.
+_MAX_LINE_STEPS = 1024
 
 
 class ExtractContractError(Exception):
@@ -149,9 +150,8 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
     con.execute(f"DROP TABLE rej_{spec.name}")
     con.execute(f"DROP TABLE rejscan_{spec.name}")
     if len(steps) <= _MAX_LINE_STEPS:
-        offset = ("CASE " + " ".join(f"WHEN rowid >= {start} THEN {offset}" for start, offset in steps)
-                  + " ELSE 0 END") if steps else "0"
-        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 + {offset} AS _line, * FROM {table}__in")
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 2 + {_step_lookup(steps, 0)} AS _line, * "
+                    f"FROM {table}__in")
         return
     # Many steps (a file of multi-line notes): the lines are worked out once, in a copy of the rows.
     con.execute(
@@ -163,10 +163,22 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
     con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {table}__in")
 
 
+def _step_lookup(steps: list[tuple[int, int]], below: int) -> str:
+    """The offset of the last of `steps` (from rowid, offset; in order) at or before rowid, or
+    `below` before the first: a binary search written as nested CASEs, so a row is compared with
+    log2(steps) of them, not all."""
+    if not steps:
+        return str(below)
+    middle = len(steps) // 2
+    start, offset = steps[middle]
+    return (f"CASE WHEN rowid >= {start} THEN {_step_lookup(steps[middle + 1:], offset)} "
+            f"ELSE {_step_lookup(steps[:middle], below)} END")
+
+
 def _line_steps(con: duckdb.DuckDBPyConnection, name: str, cols: list[str]) -> list[tuple[int, int]]:
     """Create stage_<name>__steps, the steps of the offset between a good row's line and rowid + 2,
     and stage_<name>__rejects, the rejected rows with their lines; return the steps as
-    (from rowid, offset), last first.
+    (from rowid, offset) in order.
 
     DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
     good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
@@ -196,7 +208,7 @@ def _line_steps(con: duckdb.DuckDBPyConnection, name: str, cols: list[str]) -> l
             SELECT r._record + coalesce((SELECT sum(_breaks) FROM {table}__breaks b WHERE b._row + 2 < r._record), 0)
                    AS _line, r.raw_row, r.reason
             FROM {rejects} r""")
-    return con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start DESC").fetchall()
+    return con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start").fetchall()
 
 
 def _physical_lines(path: Path) -> int:
