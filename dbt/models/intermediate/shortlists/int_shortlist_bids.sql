@@ -158,7 +158,6 @@ checked as (
         adv.opens_on,
         adv.closes_on,
         acc.advert_id is not null as assessed_as_bidder,
-        ap.application_ref is not null as application_found,
         ap.status,
         coalesce(ap.on_register, false) as on_register,
         coalesce(ap.can_bid, false) as can_bid,
