@@ -2,7 +2,8 @@
 
 The same ingestion (the loader's SQL) and the compiled SQL of every dbt model (from
 `dbt compile`), seeds loaded from their CSVs, run in dependency order on a new file. No dbt
-process, no Dagster, no tests, no expectations, no publish: what the data work alone costs.
+process, no Dagster, no tests, no expectations, no publish: what the data work alone costs. The
+marts are written into a second attached file, as the job writes them into the file it publishes.
 
     python bench/floor.py --extracts DIR --as-of 2026-11-04 --database /tmp/floor.duckdb
 """
@@ -24,13 +25,17 @@ from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.project import dbt_executable
 
 
+def marts_database(database: Path) -> Path:
+    return database.with_name(database.name + ".marts.duckdb")
+
+
 def compile_project(as_of: str, target: Path, database_name: str) -> dict:
     """`dbt compile` once (not timed): the manifest then holds every model's compiled SQL.
 
     Compiled SQL names its catalog after the database file, so the compile target file has the
     floor database's name."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "ALLOCATIONS_BUILD_DB": str(target / database_name)}
+           "ALLOCATIONS_BUILD_DB": str(target / database_name), "ALLOCATIONS_MARTS_DB": str(target / "marts.duckdb")}
     subprocess.run([dbt_executable(), "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
                     "--log-path", str(target), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
                     "--select", "resource_type:model", "resource_type:seed"],
@@ -57,15 +62,21 @@ def execution_order(manifest: dict) -> list[dict]:
 
 def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
               per_model: dict[str, float] | None = None) -> dict[str, float]:
-    database.unlink(missing_ok=True)
+    marts = marts_database(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for path in (database, marts):
+        path.unlink(missing_ok=True)
     timings: dict[str, float] = {}
     started = time.monotonic()
     con = duckdb.connect(str(database))
+    # As in the job (dbt/profiles.yml): the marts are written into a file of their own, the one
+    # the job publishes.
+    con.execute(f"ATTACH '{marts}' AS published (STORAGE_VERSION 'v1.4.0')")
     load_extract(con, extracts, "floor")
     timings["ingest"] = time.monotonic() - started
     t = time.monotonic()
     for node in execution_order(manifest):
-        schema, name = node["schema"], node["alias"] or node["name"]
+        schema, name = f'{node["database"]}.{node["schema"]}', node["alias"] or node["name"]
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         if node["resource_type"] == "seed":
             path = Path(node["root_path"]) / node["original_file_path"]

@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", required=True, type=_date, help="the date the run computes for (YYYY-MM-DD)")
     run.add_argument("--database", required=True, type=Path, help="the DuckDB file to publish to")
     run.add_argument("--keep-build", action="store_true",
-                     help="keep the build database of a failed run for diagnosis")
+                     help="keep the build database and unpublished marts file of a failed run for diagnosis")
     demo = sub.add_parser("demo", help="generate a synthetic extract and run the job on it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the extract and database")
     demo.add_argument("--applications", type=_positive, default=DEMO_APPLICATIONS)
@@ -140,8 +140,10 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
         e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.to_user_string() == "published_database"
         for e in result.all_events)
     if not result.success or not published:
-        if not keep_build:
-            remove_database_file(AllocationsRun(extracts_dir=str(extracts), database=str(database)).build_database(run_id))
+        if not keep_build:  # the build database and the unpublished marts file beside it
+            run = AllocationsRun(extracts_dir=str(extracts), database=str(database))
+            remove_database_file(run.build_database(run_id))
+            remove_database_file(run.marts_database(run_id))
         print(f"allocations: run failed; {database} was left as it was.\n{_failure_message(result)}",
               file=sys.stderr)
         return EXIT_RUN_FAILED

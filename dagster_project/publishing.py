@@ -1,10 +1,11 @@
-"""Publish the marts and the audit trail from a build database by atomic rename.
+"""Publish the marts and the audit trail by atomic rename.
 
 The published file holds only the `marts` and `audit` schemas (no raw extract, no
 intermediate models), written in a storage format DuckDB 1.x clients inside BI tools can
-open. It is built as a new file beside the target and renamed over it, so a failed or killed
-run leaves the previous file byte for byte as it was, and a BI tool holding the old file open
-keeps reading the old inode undisturbed.
+open. dbt writes the marts into a new file beside the target (catalog `published`,
+profiles.yml); publishing adds the audit schema from the build database and renames that file
+over the target, so a failed or killed run leaves the previous file byte for byte as it was,
+and a BI tool holding the old file open keeps reading the old inode undisturbed.
 """
 from __future__ import annotations
 
@@ -35,40 +36,29 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
         "AND table_type = 'BASE TABLE' ORDER BY table_name", [catalog, schema]).fetchall()]
 
 
-def _view_definitions(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[tuple[str, str]]:
-    """(name, CREATE VIEW statement) of each view. The marts' views name their tables without a
-    catalog (dbt `.include(database=False)`), so the statement works unchanged in another file."""
-    return con.execute(
-        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
-        "AND NOT internal ORDER BY view_name", [catalog, schema]).fetchall()
+def publish(build: Path, marts: Path, target: Path, run_id: str, finished_status: str = "published") -> dict[str, int]:
+    """Complete `marts` (the new file dbt wrote the marts into, profiles.yml) with the audit schema
+    from `build`, and rename it to `target`.
 
-
-def publish(build: Path, target: Path, run_id: str, finished_status: str = "published") -> dict[str, int]:
-    """Copy marts and audit from `build` into a new file and rename it to `target`.
-
-    Returns rows per mart. Raises before the rename on any error; the target is untouched then.
+    Returns rows per mart. Raises before the rename on any error; the target is untouched then
+    and `marts` is removed.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.publish-{run_id[:8]}.tmp")
-    staging.unlink(missing_ok=True)
     rows: dict[str, int] = {}
     try:
-        # Rows are copied in parallel without keeping their order: a table's order carries no
-        # meaning here, and keeping it made copying 13 million shortlist rows take 38 s, not 22 s.
         con = duckdb.connect(config={"preserve_insertion_order": False})
         con.execute(f"ATTACH '{_quote_path(build)}' AS build (READ_ONLY)")
-        con.execute(f"ATTACH '{_quote_path(staging)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
-        con.execute("CREATE SCHEMA pub.marts")
-        con.execute("CREATE SCHEMA pub.audit")
-        for table in _tables(con, "build", "marts"):
-            # Copied as built: sorting 13 million shortlist rows would double the publish time, and
-            # a table's contents do not depend on its row order (query with ORDER BY).
-            con.execute(f"CREATE TABLE pub.marts.{table} AS SELECT * FROM build.marts.{table}")
+        # The file keeps the storage version dbt created it with; stating it again checks that.
+        con.execute(f"ATTACH '{_quote_path(marts)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
+        unexpected = [r[0] for r in con.execute(
+            "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = 'pub' AND schema_name <> 'marts' "
+            "UNION SELECT DISTINCT schema_name FROM duckdb_views() WHERE database_name = 'pub' "
+            "AND schema_name <> 'marts' AND NOT internal").fetchall()]
+        if unexpected:  # only what BI users are given may leave the pipeline
+            raise RuntimeError(f"{marts} holds schemas other than marts: {sorted(unexpected)}")
+        for table in _tables(con, "pub", "marts"):
             rows[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
-        # Views (explanations worded on read) are published as views over the copied tables.
-        con.execute("USE pub")
-        for _, definition in _view_definitions(con, "build", "marts"):
-            con.execute(definition)
+        con.execute("CREATE SCHEMA pub.audit")
         previous = target.exists()
         if previous:
             con.execute(f"ATTACH '{_quote_path(target)}' AS prev (READ_ONLY)")
@@ -86,7 +76,8 @@ def publish(build: Path, target: Path, run_id: str, finished_status: str = "publ
                     [dt.datetime.now(), finished_status, policy[0] if policy else None, run_id])
         con.execute("CHECKPOINT pub")
         con.close()
-        os.replace(staging, target)
+        os.replace(marts, target)
     finally:
-        staging.unlink(missing_ok=True)
+        marts.unlink(missing_ok=True)
+        marts.with_name(marts.name + ".wal").unlink(missing_ok=True)
     return rows

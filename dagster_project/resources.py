@@ -12,9 +12,9 @@ from .assets.dbt_worker import BUILD_CATALOG
 class AllocationsRun(ConfigurableResource):
     """Where one run reads its extract, what date it computes for, and where it publishes.
 
-    The build database is a new file per run beside the published one (same filesystem, so
-    publishing is an atomic rename); it holds the raw extract and every model, and is removed
-    once the marts are published.
+    The build database is a new file per run beside the published one; it holds the raw extract
+    and every model but the marts, and is removed once the marts are published. The marts go
+    into a second new file beside it (same filesystem, so publishing is an atomic rename).
     """
 
     extracts_dir: str
@@ -36,3 +36,9 @@ class AllocationsRun(ConfigurableResource):
         file is called."""
         published = self.database_path()
         return published.with_name(f".{BUILD_CATALOG}.{published.name}.{run_id[:8]}.duckdb")
+
+    def marts_database(self, run_id: str) -> Path:
+        """The new file dbt writes the marts into (catalog `published`, profiles.yml) and the publish
+        step completes and renames over the published database; removed if the run fails."""
+        published = self.database_path()
+        return published.with_name(f".{published.name}.publish-{run_id[:8]}.tmp")

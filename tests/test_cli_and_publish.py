@@ -162,3 +162,5 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     err = capsys.readouterr().err
     assert "expectations_applicant_bands" in err and "no applicant has a band" in err
     assert _sha(database) == before
+    # the marts dbt wrote for publishing are removed with the build database
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["allocations.duckdb", "allocations.runs", "docs", "suites"]

@@ -74,11 +74,18 @@ def _validation_sql(target: Path) -> list[tuple[str, str]]:
 
 
 def corrupt(good_build, tmp_path, *statements) -> Path:
-    """A copy of the good database with the statements applied and the validation models rebuilt."""
+    """A copy of the good database with the statements applied and the validation models rebuilt.
+
+    The marts are in their own file, attached as catalog `published` (dbt/profiles.yml): the
+    statements name them `marts.<table>`, found through the search path."""
     database, models = good_build
     copy = tmp_path / database.name  # same name: compiled SQL qualifies tables with the catalog name
     shutil.copy(database, copy)
+    marts = copy.with_name(copy.name + ".marts.duckdb")  # the profile's default beside the build
+    shutil.copy(database.with_name(database.name + ".marts.duckdb"), marts)
     with duckdb.connect(str(copy)) as con:
+        con.execute(f"ATTACH '{marts}' AS published")
+        con.execute(f"SET search_path = '{copy.stem}.main,published.marts'")
         for sql in statements:
             con.execute(sql)
         for name, sql in models:

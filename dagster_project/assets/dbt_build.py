@@ -27,8 +27,8 @@ _QUIET_FLAGS = ("--log-level", "none", "--log-level-file", "none", "--no-write-j
 class DbtBuild:
     """One `dbt build`: iterate `events()` for the Dagster events, then ask `failures()`."""
 
-    def __init__(self, context, translator, *, build_database: Path, vars: dict[str, Any], target_path: Path,
-                 extra_args: Sequence[str] = ()) -> None:
+    def __init__(self, context, translator, *, build_database: Path, marts_database: Path, vars: dict[str, Any],
+                 target_path: Path, extra_args: Sequence[str] = ()) -> None:
         from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
 
         self.context = context
@@ -43,7 +43,7 @@ class DbtBuild:
         indirect = self.params.indirect_selection or os.environ.get("DBT_INDIRECT_SELECTION")
         if indirect:
             self.args += ["--indirect-selection", indirect]
-        self.env = {"ALLOCATIONS_BUILD_DB": str(build_database)}
+        self.env = {"ALLOCATIONS_BUILD_DB": str(build_database), "ALLOCATIONS_MARTS_DB": str(marts_database)}
         self.error: str | None = None
         self.reads: dict[str, Any] = {}
         self.on_read: Callable[[dict], None] | None = None

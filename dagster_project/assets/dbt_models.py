@@ -39,7 +39,7 @@ def allocations_dbt_models(context: AssetExecutionContext, run: AllocationsRun):
     progress(f"dbt build: seeds, models and data tests as of {as_of}")
     # dbt's artifacts go to the run's folder (not the repo): run_results.json stays for diagnosis.
     run_id, build_database = context.run.run_id, run.build_database(context.run.run_id)
-    build = DbtBuild(context, translator, build_database=build_database,
+    build = DbtBuild(context, translator, build_database=build_database, marts_database=run.marts_database(run_id),
                      vars={"as_of_date": as_of}, extra_args=["--exclude-resource-type", "unit_test"],
                      target_path=run_folder(run.database_path(), run_id) / "dbt")
     # The expectation suites of these assets are read as soon as their tables are built and

@@ -44,6 +44,9 @@ from .worker_process import WorkerProcess, response_channel
 # dot-separated part of its name, so `.build.<anything>.duckdb` (resources.py) is catalog "build".
 # dbt writes the catalog into every relation of the manifest, so one parse serves every run.
 BUILD_CATALOG = "build"
+# The marts' catalog: the new file that becomes the published database, attached under this alias
+# (profiles.yml), whatever its file is called.
+MARTS_CATALOG = "published"
 
 # The project's own dbt target folder for the nightly run (project.py parses into it): a
 # `dbt parse` typed by hand in dbt/ (default target/, any ALLOCATIONS_BUILD_DB) cannot
@@ -153,7 +156,7 @@ def _load_manifest(path: Path, catalog: str):
     from dbt.parser.manifest import extended_mashumuro_decoder
 
     manifest = Manifest.from_msgpack(path.read_bytes(), decoder=extended_mashumuro_decoder)
-    catalogs = {n.database for n in manifest.nodes.values() if n.resource_type == "model"}
+    catalogs = {n.database for n in manifest.nodes.values() if n.resource_type == "model"} - {MARTS_CATALOG}
     if catalogs != {catalog}:
         raise RuntimeError(f"{path} was parsed for catalog(s) {sorted(catalogs)}, not {catalog!r}; "
                            "delete it to have it parsed again")
@@ -273,6 +276,7 @@ def _warm_up(dbt_runner, manifest) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         saved = os.environ.get("ALLOCATIONS_BUILD_DB")
         os.environ["ALLOCATIONS_BUILD_DB"] = str(Path(tmp) / f"{BUILD_CATALOG}.duckdb")
+        os.environ.pop("ALLOCATIONS_MARTS_DB", None)  # the build request sets it
         try:
             dbt_runner(manifest=manifest).invoke(
                 ["list", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

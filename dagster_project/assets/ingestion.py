@@ -36,6 +36,7 @@ def raw_extract(context: AssetExecutionContext, run: AllocationsRun) -> Material
     warm_up_great_expectations()
     build = run.build_database(context.run.run_id)
     remove_database_file(build)
+    remove_database_file(run.marts_database(context.run.run_id))  # a re-executed run starts both anew
     build.parent.mkdir(parents=True, exist_ok=True)
     progress(f"ingest: reading {run.extracts_dir}")
     with duckdb.connect(str(build)) as con:

@@ -21,13 +21,15 @@ def mart_asset_keys() -> list[AssetKey]:
 
 
 @asset(key="published_database", group_name="publish", deps=mart_asset_keys(), description=(
-    "The marts and audit schemas copied into a new DuckDB file and renamed over --database "
+    "The new DuckDB file dbt wrote the marts into, completed with the audit schema and renamed "
+    "over --database "
     "(outputs-and-cli.md). Blocking checks on the marts must pass first."))
 def published_database(context: AssetExecutionContext, run: AllocationsRun) -> MaterializeResult:
     started = time.monotonic()
-    build, target = run.build_database(context.run.run_id), run.database_path()
+    run_id = context.run.run_id
+    build, target = run.build_database(run_id), run.database_path()
     progress(f"publish: writing {target}")
-    rows = publish(build, target, context.run.run_id)
+    rows = publish(build, run.marts_database(run_id), target, run_id)
     remove_database_file(build)
     progress(f"publish: done ({time.monotonic() - started:.1f}s)")
     return MaterializeResult(metadata={"database": str(target), **{f"rows.{k}": v for k, v in rows.items()},
