@@ -164,3 +164,25 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     assert _sha(database) == before
     # the marts dbt wrote for publishing are removed with the build database
     assert sorted(p.name for p in tmp_path.iterdir()) == ["allocations.duckdb", "allocations.runs", "docs", "suites"]
+
+
+def test_publish_refuses_a_marts_file_holding_other_schemas(minimal_published, tmp_path):
+    """Only marts (and the audit schema publishing adds) may reach BI users: a model configured
+    into the published catalog outside marts stops the publish, the target untouched."""
+    from dagster_project.publishing import publish
+
+    target = tmp_path / "allocations.duckdb"
+    target.write_bytes(minimal_published.read_bytes())
+    before = _sha(target)
+    build, marts = tmp_path / "build.duckdb", tmp_path / ".allocations.duckdb.publish-test.tmp"
+    duckdb.connect(str(build)).close()
+    with duckdb.connect() as con:  # as dbt creates it (profiles.yml)
+        con.execute(f"ATTACH '{marts}' AS published (STORAGE_VERSION 'v1.4.0')")
+        con.execute("CREATE SCHEMA published.marts")
+        con.execute("CREATE TABLE published.marts.shortlists AS SELECT 1 AS x")
+        con.execute("CREATE SCHEMA published.intermediate")
+        con.execute("CREATE TABLE published.intermediate.int_household_members AS SELECT 'personal' AS name")
+    with pytest.raises(RuntimeError, match="intermediate"):
+        publish(build, marts, target, "test-run")
+    assert _sha(target) == before
+    assert not marts.exists()
