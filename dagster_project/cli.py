@@ -111,7 +111,6 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
     from .assets import dbt_worker
     from .definitions import defs
     from .resources import AllocationsRun
-    from .run_folder import remove_database_file
     from .stage_timings import stage_seconds
     from .summary import run_summary
     from .validation import worker as gx_worker
@@ -140,10 +139,8 @@ def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, r
         e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.to_user_string() == "published_database"
         for e in result.all_events)
     if not result.success or not published:
-        if not keep_build:  # the build database and the unpublished marts file beside it
-            run = AllocationsRun(extracts_dir=str(extracts), database=str(database))
-            remove_database_file(run.build_database(run_id))
-            remove_database_file(run.marts_database(run_id))
+        if not keep_build:
+            AllocationsRun(extracts_dir=str(extracts), database=str(database)).remove_work_files(run_id)
         print(f"allocations: run failed; {database} was left as it was.\n{_failure_message(result)}",
               file=sys.stderr)
         return EXIT_RUN_FAILED

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from .run_folder import remove_database_file
+
 # DuckDB 2.0 writes a format that 1.x clients cannot read; v1.4.0 is readable by 1.4 and later.
 STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
 
@@ -46,7 +48,7 @@ def publish(build: Path, marts: Path, target: Path, run_id: str, finished_status
     target.parent.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     try:
-        con = duckdb.connect(config={"preserve_insertion_order": False})
+        con = duckdb.connect()
         con.execute(f"ATTACH '{_quote_path(build)}' AS build (READ_ONLY)")
         # The file keeps the storage version dbt created it with; stating it again checks that.
         con.execute(f"ATTACH '{_quote_path(marts)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
@@ -78,6 +80,5 @@ def publish(build: Path, marts: Path, target: Path, run_id: str, finished_status
         con.close()
         os.replace(marts, target)
     finally:
-        marts.unlink(missing_ok=True)
-        marts.with_name(marts.name + ".wal").unlink(missing_ok=True)
+        remove_database_file(marts)
     return rows

@@ -7,6 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 
 from .assets.dbt_worker import BUILD_CATALOG
+from .run_folder import remove_database_file
 
 
 class AllocationsRun(ConfigurableResource):
@@ -42,3 +43,9 @@ class AllocationsRun(ConfigurableResource):
         step completes and renames over the published database; removed if the run fails."""
         published = self.database_path()
         return published.with_name(f".{published.name}.publish-{run_id[:8]}.tmp")
+
+    def remove_work_files(self, run_id: str) -> None:
+        """The run's build database and marts file: at its start (a re-executed run begins anew)
+        and after a failure (nothing of it is published)."""
+        remove_database_file(self.build_database(run_id))
+        remove_database_file(self.marts_database(run_id))

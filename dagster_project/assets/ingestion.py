@@ -11,7 +11,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from ..ingest.loader import load_extract
 from ..progress import progress
 from ..resources import AllocationsRun
-from ..run_folder import remove_database_file, run_folder
+from ..run_folder import run_folder
 
 RUNS_DDL = """CREATE TABLE IF NOT EXISTS audit.runs (
     run_id VARCHAR, as_of_date DATE, extracts_dir VARCHAR, database VARCHAR,
@@ -35,8 +35,7 @@ def raw_extract(context: AssetExecutionContext, run: AllocationsRun) -> Material
     started = time.monotonic()
     warm_up_great_expectations()
     build = run.build_database(context.run.run_id)
-    remove_database_file(build)
-    remove_database_file(run.marts_database(context.run.run_id))  # a re-executed run starts both anew
+    run.remove_work_files(context.run.run_id)
     build.parent.mkdir(parents=True, exist_ok=True)
     progress(f"ingest: reading {run.extracts_dir}")
     with duckdb.connect(str(build)) as con:
