@@ -81,3 +81,48 @@ def test_a_suite_is_read_during_the_build_only_when_it_reads_dbt_tables_alone(mo
         ("shortlists", ["intermediate.int_policy__shortlist_priority_matrix", "validation.val_shortlists"])]
     monkeypatch.setattr(worker, "current", lambda: None)
     assert checks.early_suites({AssetKey(["marts", "shortlists"])}, manifest) == []
+
+
+def test_the_dbt_worker_drops_only_the_debug_events_nobody_reads(monkeypatch):
+    """The worker's filter on dbt's events: a debug event is dropped unless it is a node result
+    (dagster-dbt converts those) or a logger is set; lines at info and above always reach the
+    callback, which writes them to run.log."""
+    from dbt.events.types import LogTestResult
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.types import GetMetaKeyWarning, Note, RetryExternalCall
+
+    from dagster_project.assets import dbt_worker
+
+    monkeypatch.setattr(EventManager, "fire_event", EventManager.fire_event)  # undone after the test
+    dbt_worker.skip_unread_debug_events()
+    dbt_worker.skip_unread_debug_events()  # applied once, however often it is called
+
+    def fire_all(manager):
+        manager.fire_event(RetryExternalCall(attempt=1, max=3))
+        manager.fire_event(Note(msg="a debug note"), level=EventLevel.DEBUG)
+        manager.fire_event(LogTestResult(name="t", status="pass", index=1, num_models=1, execution_time=0.1,
+                                         num_failures=0), level=EventLevel.DEBUG)
+        manager.fire_event(Note(msg="an info line"))
+        manager.fire_event(GetMetaKeyWarning(meta_key="k"))
+
+    manager, received = EventManager(), []
+    manager.add_callback(lambda msg: received.append((msg.info.name, msg.info.level)))
+    fire_all(manager)
+    assert received == [("LogTestResult", "debug"), ("Note", "info"), ("GetMetaKeyWarning", "warn")]
+
+    class Logger:
+        def __init__(self):
+            self.lines = []
+
+        def filter(self, msg):
+            return True
+
+        def write_line(self, msg):
+            self.lines.append(msg.info.name)
+
+    received.clear()
+    manager.loggers.append(logger := Logger())
+    fire_all(manager)
+    assert logger.lines == ["RetryExternalCall", "Note", "LogTestResult", "Note", "GetMetaKeyWarning"]
+    assert len(received) == 5

@@ -65,6 +65,34 @@ RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult
 _CONSOLE_LEVELS = frozenset({"info", "warn", "error"})
 
 
+def skip_unread_debug_events() -> None:
+    """Make dbt's event manager drop debug events nobody reads before building their messages.
+
+    dbt builds a protobuf message (with its formatted text) for every event before it offers it
+    to loggers and callbacks: about 20 debug events a node (each SQL statement, connection, cache
+    step), a fifth of dbt's time per node. Here no logger is set (--log-level none for console
+    and file) and the callback reads only node results and lines at info level and above, so a
+    debug event that is not a node result is dropped before its message is built. Warnings and
+    errors, and any event when a logger is set, go through dbt's own fire_event unchanged.
+    """
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    fire_event = EventManager.fire_event
+    if getattr(fire_event, "skips_unread_debug_events", False):
+        return
+    unread = (EventLevel.DEBUG, EventLevel.TEST)
+
+    def fire_read_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+        if (not self.loggers and not force_warn_or_error_handling and (level or e.level_tag()) in unread
+                and type(e).__name__ not in RESULT_EVENTS):
+            return
+        fire_event(self, e, level, node, force_warn_or_error_handling)
+
+    fire_read_event.skips_unread_debug_events = True
+    EventManager.fire_event = fire_read_event
+
+
 class DbtWorker(WorkerProcess):
     """The Dagster side of one worker process (one build)."""
 
@@ -172,6 +200,8 @@ def _serve(manifest_path: Path, catalog: str, requests: IO[str], channel: IO[str
 
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import env_secrets, msg_to_dict, scrub_secrets
+
+    skip_unread_debug_events()
 
     def load() -> tuple[int | None, Any, str | None]:
         try:

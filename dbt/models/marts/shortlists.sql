@@ -1,11 +1,12 @@
 -- One row per bid with its shortlist position (policy-rules.md Shortlisting; W2, W3, W6, W10).
 -- Ranked with one window over the whole bid table (partitioned by advert), not per advert.
--- The windows run over a narrow projection of the eligible bids only and are joined back by
--- bid_id: sorting the wide rows costs several times more. The sentence a caseworker reads out
+-- The windows run over a narrow projection of the eligible bids only and are joined back by the
+-- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
+-- several times more. The sentence a caseworker reads out
 -- is worded on read by the view shortlist_explanations from the facts kept here.
 with ranked as (
     select
-        bid_id,
+        source_line,
         advert_id,
         priority_group,
         row_number() over (
@@ -27,7 +28,7 @@ with ranked as (
 
 grouped as (
     select
-        bid_id,
+        source_line,
         bid_position,
         eligible_count,
         -- positions are ordered by group first, so the group's first position counts those above it
@@ -37,12 +38,12 @@ grouped as (
 
 counted as (
     select
-        b.*,
+        b.* exclude (source_line),
         g.bid_position,
         g.eligible_count,
         g.in_higher_groups
     from {{ ref('int_shortlist_bids') }} as b
-    left join grouped as g on g.bid_id = b.bid_id
+    left join grouped as g on g.source_line = b.source_line
 )
 
 select
