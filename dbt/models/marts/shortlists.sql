@@ -4,13 +4,16 @@
 -- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
 -- several times more. The sentence a caseworker reads out
 -- is worded on read by the view shortlist_explanations from the facts kept here.
+-- Partitioned by the advert's line in the extract, not advert_id: the same partitions (one line
+-- per advert, and only a bid on a known advert is eligible) sorted on an integer, about a second
+-- less at England scale.
 with ranked as (
     select
         source_line,
-        advert_id,
+        advert_line,
         priority_group,
         row_number() over (
-            partition by advert_id
+            partition by advert_line
             order by
                 priority_group,                       -- 1. W3 matrix
                 multiple_need desc,                   -- 2. W10: multiple need first, whatever the time on the list
@@ -21,7 +24,7 @@ with ranked as (
                 application_ref,
                 bid_id
         ) as bid_position,
-        count(*) over (partition by advert_id) as eligible_count
+        count(*) over (partition by advert_line) as eligible_count
     from {{ ref('int_shortlist_bids') }}
     where eligible
 ),
@@ -32,13 +35,13 @@ grouped as (
         bid_position,
         eligible_count,
         -- positions are ordered by group first, so the group's first position counts those above it
-        min(bid_position) over (partition by advert_id, priority_group) - 1 as in_higher_groups
+        min(bid_position) over (partition by advert_line, priority_group) - 1 as in_higher_groups
     from ranked
 ),
 
 counted as (
     select
-        b.* exclude (source_line),
+        b.* exclude (source_line, advert_line),
         g.bid_position,
         g.eligible_count,
         g.in_higher_groups

@@ -2,7 +2,8 @@
 -- combination of the checked facts, with how many bids it stands for and up to three of them.
 -- The mart is the largest table (13M bids at the largest size), so each cross-row fact is
 -- computed in one set-based pass and only exceptions are joined back.
-with shortlist as (
+-- Not materialized: each use scans the mart again, which costs less than a 13M-row copy in memory.
+with shortlist as not materialized (
     select advert_id, application_ref, bid_id, eligible, position, priority_group, ineligible_reasons
     from {{ ref('shortlists') }}
 ),

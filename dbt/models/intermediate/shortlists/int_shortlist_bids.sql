@@ -158,6 +158,7 @@ checked as (
         -- Staging leaves out adverts opening after D; a bid placed by D on one came before it
         -- opened. Such a bid is only `outside_advert_window`: the advert's other facts are unknown.
         adv.advert_id is not null as advert_found,
+        adv.source_line as advert_line,
         adv.bedrooms,
         adv.floor_level,
         adv.advertised_band,
@@ -221,6 +222,8 @@ select
     r.bid_id,
     -- the bid's line in the extract: unique per bid, the integer key the mart joins back on
     r.source_line,
+    -- the advert's line in adverts.csv: one per advert, the integer the mart partitions by
+    r.advert_line,
     r.advert_id,
     r.application_ref,
     r.placed_at,
