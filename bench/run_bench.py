@@ -92,6 +92,20 @@ def extract_for(size: int) -> Path:
     return folder
 
 
+def machine_reference() -> float:
+    """Seconds for a fixed single-threaded workload (a DuckDB aggregate and a Python loop, about
+    a second), taken before each run. This VM's speed drifts (the same job has taken from 124 to
+    181 s within ten minutes), so a run's figures are compared beside the reference of its time."""
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        con.execute("SET threads = 1")
+        con.execute("SELECT sum(hash(i)) FROM range(100000000) t(i)").fetchone()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return round(time.perf_counter() - started, 2)
+
+
 def bench_size(size: int, floor: bool = True, repeat: int = 1) -> dict:
     print(f"size {size:,}:", flush=True)
     extract = extract_for(size)
@@ -101,7 +115,7 @@ def bench_size(size: int, floor: bool = True, repeat: int = 1) -> dict:
     for attempt in range(repeat):
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        load = os.getloadavg()[0]
+        load, reference = os.getloadavg()[0], machine_reference()
         code, wall, peak = run_measured(
             [sys.executable, "-m", "dagster_project.cli", "run", "--extracts", str(extract), "--as-of", AS_OF,
              "--database", str(database)], work / "job.log")
@@ -112,15 +126,14 @@ def bench_size(size: int, floor: bool = True, repeat: int = 1) -> dict:
         with duckdb.connect(str(database), read_only=True) as con:
             marts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for (t,) in con.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()}
-        runs.append(dict(wall=wall, peak=peak, stages=stages, marts=marts))
-        if repeat > 1:
-            print(f"  run {attempt + 1} of {repeat}: {wall:.1f}s (load average {load:.2f} before) {json.dumps(stages)}",
-                  flush=True)
+        runs.append(dict(wall=wall, peak=peak, stages=stages, marts=marts, reference=reference))
+        print(f"  run {attempt + 1} of {repeat}: {wall:.1f}s (load average {load:.2f}, reference {reference:.2f}s "
+              f"before) {json.dumps(stages)}", flush=True)
     # With --repeat, the run of median wall time stands for the size (the machine may be shared).
     job = sorted(runs, key=lambda r: r["wall"])[(len(runs) - 1) // 2]
     wall, peak, stages, marts = job["wall"], job["peak"], job["stages"], job["marts"]
     result = dict(size=size, wall=round(wall, 1), peak_gib=round(peak / 2**30, 2), stages=stages, marts=marts,
-                  floor=None, floor_peak_gib=None, ratio=None)
+                  reference=job["reference"], floor=None, floor_peak_gib=None, ratio=None)
     if floor:
         # The floor is as noisy as the job (13-million-row writes on a shared 2-core machine): with
         # --repeat it runs as often, and its median stands for it.
@@ -151,14 +164,16 @@ def results_markdown(results: list[dict], command: str) -> str:
         f"Command: `{command}` (as of {AS_OF}, seed {SEED}).", "",
         "Wall seconds per stage of `allocations run` (a separate process, as the nightly schedule runs it), "
         "peak resident memory of its whole process tree, and the floor: the same ingestion and compiled "
-        "model SQL in one DuckDB connection with no orchestration (`bench/floor.py`).", "",
-        "| applications | " + " | ".join(STAGES) + " | total | peak memory | floor | job / floor |",
-        "|---:|" + "---:|" * (len(STAGES) + 4),
+        "model SQL in one DuckDB connection with no orchestration (`bench/floor.py`). Reference: seconds "
+        "for a fixed single-threaded workload just before the job's run (`machine_reference()`): this VM's "
+        "speed drifts, and a slower reference means slower figures.", "",
+        "| applications | " + " | ".join(STAGES) + " | total | peak memory | floor | job / floor | reference |",
+        "|---:|" + "---:|" * (len(STAGES) + 5),
     ]
     for r in results:
         floor, ratio = ("-", "-") if r["floor"] is None else (f"{r['floor']:.1f}", f"{r['ratio']:.2f}")
         lines.append(f"| {r['size']:,} | " + " | ".join(f"{r['stages'].get(s, 0):.1f}" for s in STAGES)
-                     + f" | {r['wall']:.1f} | {r['peak_gib']:.2f} GiB | {floor} | {ratio} |")
+                     + f" | {r['wall']:.1f} | {r['peak_gib']:.2f} GiB | {floor} | {ratio} | {r['reference']:.2f} |")
     lines += ["", "Rows per mart:", "", "| applications | " + " | ".join(results[0]["marts"]) + " |",
               "|---:|" + "---:|" * len(results[0]["marts"])]
     for r in results:
