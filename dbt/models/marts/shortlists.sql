@@ -2,11 +2,10 @@
 -- Ranked with one window over the whole bid table (partitioned by advert), not per advert.
 -- The windows run over a narrow projection of the eligible bids only and are joined back by the
 -- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
--- several times more. The sentence a caseworker reads out
--- is worded on read by the view shortlist_explanations from the facts kept here.
--- Partitioned by the advert's line in the extract, not advert_id: the same partitions (one line
--- per advert, and only a bid on a known advert is eligible) sorted on an integer, about a second
--- less at England scale.
+-- several times more. They partition by the advert's extract line, not advert_id: the same
+-- partitions (one line per advert, and only a bid on a known advert is eligible) sorted on an
+-- integer, about a second less at England scale. The sentence a caseworker reads out is worded
+-- on read by the view shortlist_explanations from the facts kept here.
 with ranked as (
     select
         source_line,
