@@ -6,36 +6,33 @@
 -- partitions (one line per advert, and only a bid on a known advert is eligible) sorted on an
 -- integer, about a second less at England scale. The sentence a caseworker reads out is worded
 -- on read by the view shortlist_explanations from the facts kept here.
+--
+-- bid_id and application_ref are stored uncompressed (macros/create_table_as.sql): nearly every
+-- value is different within a row group, so a dictionary saves little and building it took
+-- about a quarter of writing the table at England scale.
+{{ config(meta={'uncompressed_columns': ['bid_id', 'application_ref']}) }}
 with ranked as (
     select
         source_line,
-        advert_line,
-        priority_group,
-        row_number() over (
-            partition by advert_line
-            order by
-                priority_group,                       -- 1. W3 matrix
-                multiple_need desc,                   -- 2. W10: multiple need first, whatever the time on the list
-                case when band = 'transfer' then transfer_category_priority end, -- 3. W1
-                band_date,                            -- 4. time in band, then on the list
-                registration_date,
-                placed_at,
-                application_ref,
-                bid_id
-        ) as bid_position,
-        count(*) over (partition by advert_line) as eligible_count
+        row_number() over by_rank as bid_position,
+        count(*) over (partition by advert_line) as eligible_count,
+        -- Positions are ordered by priority group first, so the bids above a group's first
+        -- position are those of higher groups: rank() over the group number alone counts them.
+        rank() over (partition by advert_line order by priority_group) - 1 as in_higher_groups
     from {{ ref('int_shortlist_bids') }}
     where eligible
-),
-
-grouped as (
-    select
-        source_line,
-        bid_position,
-        eligible_count,
-        -- positions are ordered by group first, so the group's first position counts those above it
-        min(bid_position) over (partition by advert_line, priority_group) - 1 as in_higher_groups
-    from ranked
+    window by_rank as (
+        partition by advert_line
+        order by
+            priority_group,                       -- 1. W3 matrix
+            multiple_need desc,                   -- 2. W10: multiple need first, whatever the time on the list
+            case when band = 'transfer' then transfer_category_priority end, -- 3. W1
+            band_date,                            -- 4. time in band, then on the list
+            registration_date,
+            placed_at,
+            application_ref,
+            bid_id
+    )
 ),
 
 counted as (
@@ -45,7 +42,7 @@ counted as (
         g.eligible_count,
         g.in_higher_groups
     from {{ ref('int_shortlist_bids') }} as b
-    left join grouped as g on g.source_line = b.source_line
+    left join ranked as g on g.source_line = b.source_line
 )
 
 select
