@@ -90,3 +90,18 @@ def test_shortlist_ids_are_stored_uncompressed(minimal_published):
         WHERE segment_type = 'VARCHAR' AND column_name IN ('bid_id', 'application_ref', 'advert_id')
         GROUP BY column_name"""))
     assert compression == {"bid_id": "Uncompressed", "application_ref": "Uncompressed", "advert_id": "DICT_FSST"}
+
+
+def test_shortlist_explanations_read_the_published_tables(minimal_published):
+    # The view is created in the published file and reads marts.shortlists and
+    # marts.shortlist_applicants there: worded from both, for every bid.
+    assert _rows(minimal_published, """
+        SELECT bid_id, explanation FROM marts.shortlist_explanations ORDER BY bid_id""") == [
+        ("B00005", "position 2 of 2: band four, no housing need, band date 2024-01-15, registered 2024-01-15, "
+                   "bid placed 2026-10-21 09:00; priority group 5 on an advert for band one; "
+                   "1 applicant in higher priority groups, 0 ahead in the same group"),
+        ("B00006", "not eligible: cannot bid (housing debt)"),
+        ("B00007", "position 1 of 2: band one, demolition regeneration, band date 2025-09-01, registered 2024-01-15, "
+                   "bid placed 2026-10-22 18:00; priority group 1 on an advert for band one; "
+                   "0 applicants in higher priority groups, 0 ahead in the same group"),
+    ]

@@ -1,36 +1,38 @@
 -- The sentence a caseworker can read out for each shortlist row (issue 5), worded on read from
--- marts.shortlists. A view: at England scale the sentences are about 2 GB of text, which would
--- cost more to write and publish than the ranking itself, and one advert's shortlist is read at
--- a time. Published as a view beside the table it reads.
+-- marts.shortlists and, for the applicant's band and dates, marts.shortlist_applicants. A view:
+-- at England scale the sentences are about 2 GB of text, which would cost more to write and
+-- publish than the ranking itself, and one advert's shortlist is read at a time. Published as a
+-- view beside the tables it reads.
 {{ config(materialized='view') }}
 
 select
-    advert_id,
-    application_ref,
-    bid_id,
-    eligible,
-    position,
+    s.advert_id,
+    s.application_ref,
+    s.bid_id,
+    s.eligible,
+    s.position,
     case
-        when eligible then
-            'position ' || position || ' of ' || eligible_bids || ': '
-            || case when band = 'transfer' then 'transfer band' else replace(band, '_', ' ') end
-            || ', ' || replace(category, '_', ' ')
-            || case when band = 'transfer' then ' (transfer category ' || transfer_category_priority || ')' else '' end
-            || ', band date ' || band_date
-            || ', registered ' || registration_date
-            || ', bid placed ' || left(cast(placed_at as varchar), 16)
-            || '; priority group ' || priority_group || ' on '
+        when s.eligible then
+            'position ' || s.position || ' of ' || s.eligible_bids || ': '
+            || case when a.band = 'transfer' then 'transfer band' else replace(a.band, '_', ' ') end
+            || ', ' || replace(a.category, '_', ' ')
+            || case when a.band = 'transfer' then ' (transfer category ' || a.transfer_category_priority || ')' else '' end
+            || ', band date ' || a.band_date
+            || ', registered ' || a.registration_date
+            || ', bid placed ' || left(cast(s.placed_at as varchar), 16)
+            || '; priority group ' || s.priority_group || ' on '
             || case
-                when advertised_band is null then 'an age-designated advert (shortlisted as band one)'
-                when advertised_band = 'transfer' then 'an advert for the transfer band'
-                else 'an advert for ' || replace(advertised_band, '_', ' ')
+                when s.advertised_band is null then 'an age-designated advert (shortlisted as band one)'
+                when s.advertised_band = 'transfer' then 'an advert for the transfer band'
+                else 'an advert for ' || replace(s.advertised_band, '_', ' ')
             end
-            || '; ' || in_higher_groups
-            || case when in_higher_groups = 1 then ' applicant' else ' applicants' end
+            || '; ' || s.in_higher_groups
+            || case when s.in_higher_groups = 1 then ' applicant' else ' applicants' end
             || ' in higher priority groups, '
-            || (position - 1 - in_higher_groups) || ' ahead in the same group'
-        else 'not eligible: ' || ineligibility_detail
+            || (s.position - 1 - s.in_higher_groups) || ' ahead in the same group'
+        else 'not eligible: ' || s.ineligibility_detail
     end as explanation
 -- Not qualified by catalog: the view is copied into the published file, where it must read
--- that file's shortlists, not the build database's.
-from {{ ref('shortlists').include(database=False) }}
+-- that file's tables, not the build database's.
+from {{ ref('shortlists').include(database=False) }} as s
+left join {{ ref('shortlist_applicants').include(database=False) }} as a on a.application_ref = s.application_ref

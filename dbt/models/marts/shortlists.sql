@@ -53,20 +53,14 @@ select
     cast(bid_position as integer) as position,
     priority_group,
     ineligible_reasons,
-    band,
-    category,
-    multiple_need,
-    transfer_category,
-    band_date,
-    registration_date,
     placed_at,
     bid_status,
     advertised_band,
     assessed_as_bidder,
     on_register,
     can_bid,
-    -- What marts.shortlist_explanations words on read (stored as facts, not as 2 GB of text).
-    transfer_category_priority,
+    -- What marts.shortlist_explanations words on read (stored as facts, not as 2 GB of text),
+    -- with the application's band and dates from marts.shortlist_applicants.
     cast(eligible_count as integer) as eligible_bids,
     cast(in_higher_groups as integer) as in_higher_groups,
     ineligibility_detail
