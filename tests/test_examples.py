@@ -90,6 +90,10 @@ def test_shortlist_ids_are_stored_uncompressed(minimal_published):
         WHERE segment_type = 'VARCHAR' AND column_name IN ('bid_id', 'application_ref', 'advert_id')
         GROUP BY column_name"""))
     assert compression == {"bid_id": "Uncompressed", "application_ref": "Uncompressed", "advert_id": "DICT_FSST"}
+    compression = dict(_rows(minimal_published, """
+        SELECT column_name, string_agg(DISTINCT compression, ',') FROM pragma_storage_info('marts.shortlist_applicants')
+        WHERE segment_type = 'VARCHAR' AND column_name IN ('application_ref', 'band') GROUP BY column_name"""))
+    assert compression == {"application_ref": "Uncompressed", "band": "DICT_FSST"}
 
 
 def test_shortlist_explanations_read_the_published_tables(minimal_published):

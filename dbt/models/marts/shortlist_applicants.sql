@@ -4,7 +4,9 @@
 -- these seven columns with every one of 13 million bids took about 5 s of the nightly run. They
 -- do not depend on the advert: the winner assessed as the bidder it was keeps its band and dates
 -- (only on_register and can_bid change, and they stay on the bid). Join to marts.shortlists on
--- application_ref, as the view shortlist_explanations does.
+-- application_ref, as the view shortlist_explanations does. application_ref is stored
+-- uncompressed, as in marts.shortlists: every value is different (macros/create_table_as.sql).
+{{ config(meta={'uncompressed_columns': ['application_ref']}) }}
 select
     application_ref,
     band,

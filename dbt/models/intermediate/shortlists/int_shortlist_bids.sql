@@ -155,8 +155,9 @@ checked as (
         bid.application_ref,
         bid.placed_at,
         bid.status as bid_status,
-        -- Staging leaves out adverts opening after D; a bid placed by D on one came before it
-        -- opened. Such a bid is only `outside_advert_window`: the advert's other facts are unknown.
+        -- Staging keeps every advert (one opening after D too) and ingestion quarantines a bid
+        -- whose advert is not loaded, so every bid finds its advert. Were one not to, the bid is
+        -- still listed, only `outside_advert_window`: the advert's other facts are unknown.
         adv.advert_id is not null as advert_found,
         adv.source_line as advert_line,
         adv.bedrooms,
@@ -241,7 +242,7 @@ select
             || case
                 when r.advert_found then ' outside the advert window ' || r.opens_on
                     || ' to the end of ' || r.closes_on
-                else ' on an advert that had not opened by ' || {{ as_of_date() }}
+                else ' on an advert not in the extract'
             end
         end,
         case when r.applicant_mask > 0 then r.applicant_detail end,
