@@ -5,7 +5,8 @@
 -- several times more. They partition by the advert's extract line, not advert_id: the same
 -- partitions (one line per advert, and only a bid on a known advert is eligible) sorted on an
 -- integer, about a second less at England scale. The sentence a caseworker reads out is worded
--- on read by the view shortlist_explanations from the facts kept here.
+-- on read by the view shortlist_explanations from the facts kept here and the application's
+-- band and dates in marts.shortlist_applicants.
 --
 -- bid_id and application_ref are stored uncompressed (macros/create_table_as.sql): nearly every
 -- value is different within a row group, so a dictionary saves little and building it took

@@ -265,8 +265,9 @@ select
             || coalesce(cast(r.current_floor_level as varchar), 'unknown') || ')'
         end
     ) end as ineligibility_detail,
-    -- Only what the mart ranks, explains and publishes: every column here is written for 13
-    -- million bids.
+    -- What the mart ranks by and publishes; category and transfer category for whoever queries
+    -- the view, the under-occupier allowance for its unit tests. A view: a column the mart does
+    -- not select is never computed for the 13 million bids.
     r.on_register,
     r.can_bid,
     r.assessed_as_bidder,
