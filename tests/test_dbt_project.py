@@ -50,3 +50,21 @@ def test_unit_tests_ran(dbt_build):
     _, results = dbt_build
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit_tests) >= 50
+
+
+def test_unique_finds_every_repeated_value_and_ignores_nulls(dbt_build):
+    """dbt/macros/test_unique.sql replaces dbt's `unique` (by sorting, not grouping): the build
+    ran the replacement, and its SQL, run on a table with repeats, reports each repeated value
+    once with its count, as dbt's does, and nothing for NULLs or a table without repeats."""
+    _, results = dbt_build
+    [test] = [r for r in results if r["unique_id"].startswith("test.allocations.unique_shortlists_bid_id.")]
+    sql = test["compiled_code"]
+    assert "lag(bid_id) over (order by bid_id)" in sql, sql
+    with duckdb.connect() as con:
+        con.execute("ATTACH ':memory:' AS published")
+        con.execute("CREATE SCHEMA published.marts")
+        con.execute("CREATE TABLE published.marts.shortlists (bid_id VARCHAR)")
+        con.execute("INSERT INTO published.marts.shortlists VALUES ('B1'), ('B2'), (NULL), ('B3'), (NULL), ('B4')")
+        assert con.execute(sql).fetchall() == []
+        con.execute("INSERT INTO published.marts.shortlists VALUES ('B3'), ('B1'), ('B3'), ('B0')")
+        assert sorted(con.execute(sql).fetchall()) == [("B1", 2), ("B3", 3)]
