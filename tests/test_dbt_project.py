@@ -35,11 +35,11 @@ def dbt_build(tmp_path_factory):
          "--log-path", str(tmp / "logs"), "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
-    return result, results
+    return result, results, database
 
 
 def test_every_unit_test_data_test_and_model_passes(dbt_build):
-    result, results = dbt_build
+    result, results, _ = dbt_build
     failed = [f"{r['unique_id']}: {r['status']} {r.get('message') or ''}" for r in results
               if r["status"] not in ("success", "pass")]
     assert not failed, "\n".join(failed) + "\n" + result.stdout[-3000:]
@@ -47,7 +47,7 @@ def test_every_unit_test_data_test_and_model_passes(dbt_build):
 
 
 def test_unit_tests_ran(dbt_build):
-    _, results = dbt_build
+    _, results, _ = dbt_build
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit_tests) >= 50
 
@@ -56,7 +56,7 @@ def test_unique_finds_every_repeated_value_and_ignores_nulls(dbt_build):
     """dbt/macros/test_unique.sql replaces dbt's `unique` (by sorting, not grouping): the build
     ran the replacement, and its SQL, run on a table with repeats, reports each repeated value
     once with its count, as dbt's does, and nothing for NULLs or a table without repeats."""
-    _, results = dbt_build
+    _, results, _ = dbt_build
     [test] = [r for r in results if r["unique_id"].startswith("test.allocations.unique_shortlists_bid_id.")]
     sql = test["compiled_code"]
     assert "lag(bid_id) over (order by bid_id)" in sql, sql
@@ -68,3 +68,22 @@ def test_unique_finds_every_repeated_value_and_ignores_nulls(dbt_build):
         assert con.execute(sql).fetchall() == []
         con.execute("INSERT INTO published.marts.shortlists VALUES ('B3'), ('B1'), ('B3'), ('B0')")
         assert sorted(con.execute(sql).fetchall()) == [("B1", 2), ("B3", 3)]
+
+
+def test_build_tables_are_stored_uncompressed(dbt_build):
+    """Intermediate and validation tables (`uncompressed_columns: all`, dbt_project.yml) store
+    every column uncompressed: DuckDB's only choice left is a constant segment. The marts keep
+    DuckDB's compression (tests/test_examples.py checks the published file)."""
+    _, _, database = dbt_build
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'build' AND table_schema IN ('intermediate', 'validation') "
+            "AND table_type = 'BASE TABLE'").fetchall()
+        assert len(tables) > 30
+        compressions = {(table, compression) for (table,) in tables for (compression,) in con.execute(
+            f"SELECT DISTINCT compression FROM pragma_storage_info('{table}') WHERE segment_type <> 'VALIDITY'")
+            .fetchall()}
+    assert {c for _, c in compressions} <= {"Uncompressed", "Constant"}, sorted(
+        (t, c) for t, c in compressions if c not in ("Uncompressed", "Constant"))
+    assert ("intermediate.int_applicant_bands", "Uncompressed") in compressions
