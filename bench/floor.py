@@ -104,8 +104,8 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
         step = time.monotonic()
         uncompressed = (node["config"].get("meta") or {}).get("uncompressed_columns") or []
         if kind == "TABLE" and uncompressed:
-            # As dbt/macros/create_table_as.sql builds such a model (every intermediate and
-            # validation model, and marts naming columns): its columns' storage named.
+            # As dbt/macros/create_table_as.sql builds such a model (`all`: the intermediate
+            # tables that grow with the register; a list: marts naming columns).
             con.execute(uncompressed_table_ddl(con, f"{schema}.{name}", node["compiled_code"], uncompressed))
             con.execute(f"INSERT INTO {schema}.{name} SELECT * FROM ({node['compiled_code']})")
         else:
