@@ -1,4 +1,4 @@
-"""Shared fixtures: the minimal example, and one published run of it reused by several tests."""
+"""Shared fixtures: the minimal example extract (tests/fixtures/minimal), and one published run of it reused by several tests."""
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-MINIMAL = SHARED / "examples" / "minimal"
+# The project's own copy of the minimal extract (tests/fixtures/minimal/README.md says what each row shows).
+MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 MINIMAL_AS_OF = dt.date(2026, 11, 4)
 
 

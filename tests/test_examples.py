@@ -1,4 +1,4 @@
-"""The extract in shared/examples/minimal publishes exactly the results in shared/examples/README.md."""
+"""The fixture extract tests/fixtures/minimal publishes exactly the results in its README."""
 import datetime as dt
 
 import duckdb

@@ -8,7 +8,7 @@ import pytest
 
 from dagster_project.ingest.loader import ExtractContractError, load_extract
 
-MINIMAL = Path(__file__).resolve().parents[2] / "shared" / "examples" / "minimal"
+from .conftest import MINIMAL
 
 
 @pytest.fixture

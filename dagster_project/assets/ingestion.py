@@ -40,6 +40,10 @@ def raw_extract(context: AssetExecutionContext, run: AllocationsRun) -> Material
     progress(f"ingest: reading {run.extracts_dir}")
     with duckdb.connect(str(build)) as con:
         report = load_extract(con, run.extracts_dir, context.run.run_id)
+        # The as-of date as data, not a dbt var: dbt discards its partial parse whenever --vars
+        # change, and the models read D from this one-row relation (source run.run_parameters).
+        con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date",
+                    [run.as_of_date()])
         con.execute(RUNS_DDL)
         con.execute(
             "INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, 'running')",
