@@ -1,26 +1,40 @@
-"""`allocations`: run the nightly job, the demo, or the synthetic extract generator.
+"""`allocations`: the nightly choice-based lettings pipeline from the command line.
 
-The job runs through Dagster in this process (no webserver, no daemon, no process per step).
-Exit codes: 0 published; 1 the run failed (extract contract, dbt test or blocking expectation)
-and the previous database is untouched; 2 bad arguments.
+`allocations run` launches the Dagster job `nightly_allocations` for one partition (the as-of
+date) in this process, on the Dagster instance of DAGSTER_HOME when it is set (so the run shows
+in the Dagster UI) or an in-memory one otherwise.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import datetime as dt
+import getpass
 import json
 import os
+import signal
 import sys
+import tempfile
 import time
 import traceback
 import uuid
+from importlib.metadata import version
 from pathlib import Path
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE = 0, 1, 2
 
 DEMO_APPLICATIONS = 5_000
 DEMO_SEED = 2026
+
+EXIT_CODES = """exit codes:
+  0  the run published (run, demo), or the command did what it says
+  1  the run failed or was interrupted: the extract broke the contract at file level, a dbt test or
+     a blocking expectation failed, or the extract gate refused it; the published database was left
+     exactly as it was
+  2  a bad argument: nothing was done"""
+
+RUN_EXAMPLE = """example:
+  allocations run --extracts /data/cbl/2026-11-04 --as-of 2026-11-04 --database /data/allocations.duckdb"""
 
 
 class UsageError(Exception):
@@ -40,25 +54,71 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _subparser(sub, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_text, description=help_text, epilog=f"{example}\n\n{EXIT_CODES}",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="allocations", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the nightly job on an extract folder and publish the marts")
+    parser = argparse.ArgumentParser(
+        prog="allocations", description=__doc__.splitlines()[0], epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('allocations')}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = _subparser(sub, "run", "run the nightly job on an extract folder for one as-of date and publish the marts",
+                     RUN_EXAMPLE)
     run.add_argument("--extracts", required=True, type=Path, help="folder holding the register extract")
     run.add_argument("--as-of", required=True, type=_date, help="the date the run computes for (YYYY-MM-DD)")
     run.add_argument("--database", required=True, type=Path, help="the DuckDB file to publish to")
-    run.add_argument("--keep-build", action="store_true",
-                     help="keep the build database and unpublished marts file of a failed run for diagnosis")
-    demo = sub.add_parser("demo", help="generate a synthetic extract and run the job on it")
+    run.add_argument("--accept-volume-change", action="store_true",
+                     help="publish although the extract gate found a large change in volume (after checking it); "
+                          "recorded in audit.runs with your user name")
+    demo = _subparser(sub, "demo", "generate a synthetic extract and run the job on it as of today",
+                      "example:\n  allocations demo --out demo")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the extract and database")
     demo.add_argument("--applications", type=_positive, default=DEMO_APPLICATIONS)
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
-    gen = sub.add_parser("generate", help="write a synthetic register extract")
+    gen = _subparser(sub, "generate", "write a synthetic register extract (deterministic by seed)",
+                     "example:\n  allocations generate --out /tmp/extract --applications 20000 --seed 1 --as-of 2026-11-04")
     gen.add_argument("--out", required=True, type=Path)
     gen.add_argument("--applications", required=True, type=_positive)
     gen.add_argument("--seed", required=True, type=int)
     gen.add_argument("--as-of", type=_date, default=None, help="date the extract is taken (default today)")
     return parser
+
+
+def check_run_arguments(extracts: Path, as_of: dt.date, database: Path) -> None:
+    """Everything about the arguments that can be known before any work: raises UsageError."""
+    from .policy_dates import first_policy_date
+    from .resources import latest_published_as_of
+
+    if not extracts.is_dir():
+        raise UsageError(f"extract folder {extracts} does not exist")
+    first = first_policy_date()
+    if as_of < first:
+        raise UsageError(f"--as-of {as_of} is before the first policy version in force ({first}): "
+                         "no rule can be evaluated for it")
+    if database.is_dir():
+        raise UsageError(f"--database {database} is a folder; name a file such as {database / 'allocations.duckdb'}")
+    parent = database.parent
+    if not parent.is_dir():
+        raise UsageError(f"--database {database}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--database {database}: the folder {parent} is not writable")
+    if database.exists() and latest_published_as_of(database) is None and not _is_pipeline_database(database):
+        raise UsageError(f"--database {database} exists and is not a database this pipeline published "
+                         "(it has no audit.runs); it was left untouched")
+
+
+def _is_pipeline_database(database: Path) -> bool:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            return con.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_schema = 'audit' AND table_name = 'runs'").fetchone()[0] == 1
+    except duckdb.Error:
+        return False
 
 
 def _failure_message(result) -> str:
@@ -81,104 +141,75 @@ def _failure_message(result) -> str:
     return "\n".join(messages) or "the run failed (see the log above)"
 
 
-def run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool = False) -> int:
-    from .assets import dbt_worker
-    from .progress import progress
-    from .run_folder import run_folder
-    from .validation import worker as gx_worker
+def _instance():
+    """The instance of DAGSTER_HOME when set (the run then shows in the Dagster UI), else an
+    in-memory one."""
+    from dagster import DagsterInstance
 
-    if not extracts.is_dir():
-        print(f"allocations: error: extract folder {extracts} does not exist", file=sys.stderr)
-        return EXIT_USAGE
-    database = database.resolve()
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def run_job(extracts: Path, as_of: dt.date, database: Path, *, accept_volume_change: bool = False) -> int:
+    from .progress import progress
+    from .work_files import make_private_dir, run_folder
+
+    database = database.expanduser().resolve()
+    check_run_arguments(extracts, as_of, database)
     run_id = str(uuid.uuid4())
     folder = run_folder(database, run_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder.parent)
+    make_private_dir(folder)
     progress(f"run {run_id[:8]}: extract {extracts}, as of {as_of}; log in {folder / 'run.log'}")
     started = time.monotonic()
-    # First, so the worker imports Great Expectations on the second core while this process
-    # imports Dagster and ingests the extract (the first check runs right after ingestion).
-    gx_worker.prestart()
-    try:
-        return _run_job(extracts, as_of, database, keep_build, run_id, folder, started)
-    finally:
-        dbt_worker.discard_prestarted()  # not used when the run stopped before its dbt step
-        gx_worker.stop()
-
-
-def _run_job(extracts: Path, as_of: dt.date, database: Path, keep_build: bool, run_id: str, folder: Path,
-             started: float) -> int:
-    from .assets import dbt_worker
+    # The job's resource reads these (resources.py), as it does under the daemon.
+    os.environ["ALLOCATIONS_EXTRACTS_DIR"] = str(extracts.resolve())
+    os.environ["ALLOCATIONS_DATABASE"] = str(database)
+    from .assets.ingestion import ACCEPT_VOLUME_CHANGE_TAG
     from .definitions import defs
-    from .resources import AllocationsRun
     from .stage_timings import stage_seconds
     from .summary import run_summary
-    from .validation import worker as gx_worker
 
-    # Now: the definitions imported dbt, which the fork inherits; it loads the manifest during
-    # ingestion. (The fork must not keep the GX worker's pipes open.)
-    dbt_worker.prestart(close_in_child=gx_worker.pipes())
-
-    run_config = {
-        "resources": {"run": {"config": {
-            "extracts_dir": str(extracts.resolve()), "database": str(database), "as_of": as_of.isoformat()}}},
-        # Failures are reported once, below, as a message a person can act on.
-        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-    }
+    tags = {ACCEPT_VOLUME_CHANGE_TAG: _user()} if accept_volume_change else {}
     job = defs.resolve_job_def("nightly_allocations")
-    # dbt's own event log goes to the run's log file; the terminal gets one line per stage.
-    with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), \
-            _ephemeral_instance() as instance:
+    # dbt's event log goes to the run's log file; the terminal gets one line per stage.
+    with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), _instance() as instance:
+        os.chmod(folder / "run.log", 0o600)
         startup = time.monotonic() - started
-        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
-                                        run_id=run_id)
+        result = job.execute_in_process(
+            partition_key=as_of.isoformat(), instance=instance, raise_on_error=False, run_id=run_id, tags=tags,
+            # Failures are reported once, below, as a message a person can act on.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         timings = stage_seconds(instance, run_id, startup)
     timings["total"] = round(time.monotonic() - started, 2)
     (folder / "timings.json").write_text(json.dumps(timings, indent=2))
-    published = any(
-        e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.to_user_string() == "published_database"
-        for e in result.all_events)
-    if not result.success or not published:
-        if not keep_build:
-            AllocationsRun(extracts_dir=str(extracts), database=str(database)).remove_work_files(run_id)
-        print(f"allocations: run failed; {database} was left as it was.\n{_failure_message(result)}",
-              file=sys.stderr)
+    if not result.success:
+        _release(database, run_id)
+        print(f"allocations: run failed; {database} was left as it was.\n{_failure_message(result)}", file=sys.stderr)
         return EXIT_RUN_FAILED
-    print(run_summary(database, run_id))
+    target = Path(json.loads((folder / "plan.json").read_text())["target"])
+    print(run_summary(target, run_id))
     print("seconds: " + ", ".join(f"{stage} {value:.1f}" for stage, value in timings.items()))
     return EXIT_OK
 
 
-def _ephemeral_instance():
-    """DagsterInstance.ephemeral(), with an event log that keeps one SQLite connection.
+def _release(database: Path, run_id: str) -> None:
+    """The failure hook releases a failed step's work files; this covers a run stopped between
+    steps (an interrupt)."""
+    from .resources import AllocationsSettings, RunPlan
+    from .work_files import RunLock
 
-    A run stores ~900 events (a materialization per model, an evaluation per dbt test, their
-    planned events). The in-memory event log opens a connection for each write and sets two
-    pragmas on it, which pragmas mean nothing to an in-memory database: that is a quarter of
-    Dagster's time per event. Same tables, same queries, one connection.
-    """
-    from contextlib import contextmanager
+    try:
+        plan = RunPlan.load(AllocationsSettings(extracts_dir="", database=str(database)), run_id)
+    except OSError:
+        return
+    RunLock(plan.work).release(run_id, remove_databases=True)
 
-    from dagster import DagsterInstance
-    from dagster._core.instance import InstanceType
-    from dagster._core.launcher.sync_in_memory_run_launcher import SyncInMemoryRunLauncher
-    from dagster._core.run_coordinator import DefaultRunCoordinator
-    from dagster._core.storage.event_log import InMemoryEventLogStorage
-    from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
-    from dagster._core.storage.root import TemporaryLocalArtifactStorage
-    from dagster._core.storage.runs import InMemoryRunStorage
 
-    class OneConnectionEventLog(InMemoryEventLogStorage):
-        @contextmanager
-        def _connect(self):
-            with self._db_lock, self._held_conn.begin():
-                yield self._held_conn
-
-    return DagsterInstance(
-        instance_type=InstanceType.EPHEMERAL, local_artifact_storage=TemporaryLocalArtifactStorage(),
-        run_storage=InMemoryRunStorage(), event_storage=OneConnectionEventLog(),
-        compute_log_manager=NoOpComputeLogManager(), run_coordinator=DefaultRunCoordinator(),
-        run_launcher=SyncInMemoryRunLauncher())
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def generate(out: Path, applications: int, seed: int, as_of: dt.date | None) -> dict:
@@ -193,29 +224,25 @@ def generate(out: Path, applications: int, seed: int, as_of: dt.date | None) -> 
     return counts
 
 
+def _terminate_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    code = _main(args)
-    if argv is None:  # the program itself (the console script, python -m), not a call from Python
-        _exit_without_teardown(code)
-    return code
-
-
-def _exit_without_teardown(code: int) -> None:
-    """Exit as Python would, less the teardown of every module: with Dagster, dbt and DuckDB
-    loaded it takes about a second, after the run has finished. Exit handlers still run."""
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(code)
+    # The daemon stops a run, and a service manager stops a program, with SIGTERM: end as Ctrl-C
+    # does (dagster-dbt passes the interrupt on to dbt and waits for it).
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        return _main(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
-            return run_job(args.extracts, args.as_of, args.database, args.keep_build)
+            return run_job(args.extracts, args.as_of, args.database, accept_volume_change=args.accept_volume_change)
         if args.command == "generate":
             generate(args.out, args.applications, args.seed, args.as_of)
             return EXIT_OK
@@ -224,12 +251,16 @@ def _main(args: argparse.Namespace) -> int:
             extracts = args.out / "extract"
             generate(extracts, args.applications, args.seed, as_of)
             return run_job(extracts, as_of, args.out / "allocations.duckdb")
+    except UsageError as exc:
+        print(f"allocations: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("allocations: interrupted; the published database was left as it was", file=sys.stderr)
         return EXIT_RUN_FAILED
-    except Exception as exc:  # a person gets one line; the traceback goes to a file for the data team
-        log = Path(os.environ.get("TMPDIR", "/tmp")) / "allocations-error.log"
-        log.write_text(traceback.format_exc())
+    except Exception as exc:  # a person gets one line; the traceback goes to a private file
+        fd, log = tempfile.mkstemp(prefix="allocations-error-", suffix=".log")
+        with os.fdopen(fd, "w") as f:
+            f.write(traceback.format_exc())
         print(f"allocations: error: {exc} (details in {log})", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_USAGE

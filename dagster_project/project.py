@@ -1,63 +1,47 @@
-"""The dbt project, built once per process, with a manifest that is current.
+"""The dbt project as dagster-dbt sees it.
 
-`@dbt_assets` needs the manifest at import, and the nightly run's dbt worker executes dbt on
-the manifest parsed beforehand (assets/dbt_worker.py), so a run never parses. The project is
-parsed here once and again only when a file of the dbt project is newer than the manifest.
-
-The parsed manifest holds each relation's catalog (`"build"."marts"."shortlists"`), which
-dbt-duckdb names after the database file: the parse points at a file named like every run's
-build database (BUILD_CATALOG), so one parse serves every run, whatever the published file is
-called. The as-of date is not in the manifest: `--vars` is read when a model is compiled.
+The manifest (asset keys, dependencies, tests) is prepared by dagster-dbt: `dagster dev`
+prepares it on start (`prepare_if_dev`), and a deployment prepares it once at install with
+`dagster-dbt project prepare-and-package --file dagster_project/project.py`. So that the
+command line works straight after `pip install` in a fresh clone, and after someone edits a
+model without re-preparing, it is also prepared here when it is missing or older than the dbt
+project's files (the same public preparer; a `dbt parse` of a few seconds).
 """
 from __future__ import annotations
 
-import os
-import subprocess
+import shutil
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
-from .assets.dbt_worker import BUILD_CATALOG, NIGHTLY_TARGET, PARTIAL_PARSE_FILE
 from .paths import DBT_PROJECT_DIR
 
-_DBT_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
+_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
+def newest_source_change(project_dir: Path) -> float:
     newest = 0.0
-    for name in _DBT_SOURCES:
+    for name in _SOURCES:
         path = project_dir / name
-        paths = [path] if path.is_file() else path.rglob("*") if path.exists() else []
-        for p in paths:
+        for p in [path] if path.is_file() else path.rglob("*") if path.exists() else []:
             newest = max(newest, p.stat().st_mtime)
     return newest
 
 
-def dbt_executable() -> str:
-    """The dbt beside this interpreter (the venv's), so no PATH setup is needed."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+# The dbt installed beside this Python (the virtualenv's), so `.venv/bin/allocations` works
+# without the virtualenv activated.
+DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
 
 
-def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    target = project_dir / NIGHTLY_TARGET
-    manifest = target / "manifest.json"
-    current = (manifest.exists() and (target / PARTIAL_PARSE_FILE).exists()
-               and manifest.stat().st_mtime >= _newest_source_mtime(project_dir))
-    if not current:
-        # dbt parse does not open the database: the file name only sets the catalog name. A
-        # constant path keeps dbt's own partial parsing valid between two edits of the project.
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-               "ALLOCATIONS_BUILD_DB": str(target / f"{BUILD_CATALOG}.duckdb")}
-        result = subprocess.run(
-            [dbt_executable(), "parse", "--profiles-dir", str(project_dir), "--target-path", str(target),
-             "--log-path", str(target), "--quiet"],
-            cwd=project_dir, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return manifest
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-ensure_manifest()
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=NIGHTLY_TARGET)
+if (not dbt_project.manifest_path.exists()
+        or dbt_project.manifest_path.stat().st_mtime < newest_source_change(DBT_PROJECT_DIR)):
+    # What dagster-dbt's preparer runs (`dbt parse`), with the dbt found above.
+    dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()

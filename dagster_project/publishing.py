@@ -15,7 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from .run_folder import remove_database_file
+from .resources import RunPlan
+from .validation.store import store_results
+from .work_files import remove_database_file
 
 # DuckDB 2.0 writes a format that 1.x clients cannot read; v1.4.0 is readable by 1.4 and later.
 STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
@@ -38,13 +40,15 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
         "AND table_type = 'BASE TABLE' ORDER BY table_name", [catalog, schema]).fetchall()]
 
 
-def publish(build: Path, marts: Path, target: Path, run_id: str, finished_status: str = "published") -> dict[str, int]:
-    """Complete `marts` (the new file dbt wrote the marts into, profiles.yml) with the audit schema
-    from `build`, and rename it to `target`.
+def publish(plan: RunPlan, finished_status: str = "published") -> dict[str, int]:
+    """Complete the run's marts file (the new file dbt wrote the marts into, profiles.yml) with the
+    audit schema from the build database and the expectation results in the run's folder, and
+    rename it over the run's target.
 
     Returns rows per mart. Raises before the rename on any error; the target is untouched then
-    and `marts` is removed.
+    and the marts file is removed.
     """
+    build, marts, target, run_id = plan.work.build, plan.work.marts, plan.target_path, plan.run_id
     target.parent.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     try:
@@ -64,15 +68,18 @@ def publish(build: Path, marts: Path, target: Path, run_id: str, finished_status
         previous = target.exists()
         if previous:
             con.execute(f"ATTACH '{_quote_path(target)}' AS prev (READ_ONLY)")
+        store_results(con, "pub.audit.expectation_results", plan.folder, run_id)
         for table in _tables(con, "build", "audit"):
             if table == "quarantine":
                 con.execute(f"CREATE TABLE pub.audit.quarantine AS SELECT {QUARANTINE_PUBLISHED_COLUMNS} "
                             f"FROM build.audit.quarantine ORDER BY file_name, line_number")
                 continue
             con.execute(f"CREATE TABLE pub.audit.{table} AS SELECT * FROM build.audit.{table}")
-            if previous and table in HISTORY_TABLES and table in _tables(con, "prev", "audit"):
-                con.execute(f"INSERT INTO pub.audit.{table} BY NAME SELECT * FROM prev.audit.{table} "
-                            f"WHERE run_id <> ?", [run_id])
+        if previous:
+            for table in HISTORY_TABLES:
+                if table in _tables(con, "prev", "audit"):
+                    con.execute(f"INSERT INTO pub.audit.{table} BY NAME SELECT * FROM prev.audit.{table} "
+                                f"WHERE run_id <> ?", [run_id])
         policy = con.execute("SELECT policy_effective_from FROM build.intermediate.int_policy__parameters").fetchone()
         con.execute("UPDATE pub.audit.runs SET finished_at = ?, status = ?, policy_effective_from = ? WHERE run_id = ?",
                     [dt.datetime.now(), finished_status, policy[0] if policy else None, run_id])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-STAGE_OF_STEP = {"raw_extract": "ingest", "allocations_dbt_models": "dbt build", "published_database": "publish"}
+STAGE_OF_STEP = {"raw_extract": "ingest", "allocations_dbt_models": "dbt build", "great_expectations": "expectations",
+                 "published_database": "publish"}
 STEP_ENDS = ("STEP_SUCCESS", "STEP_FAILURE")
 STAGES = ("startup", "ingest", "dbt build", "expectations", "publish")
 

@@ -49,7 +49,8 @@ def test_missing_required_file_fails_and_leaves_the_database(minimal_extract, mi
     assert "required file missing" in err and "adverts.csv" in err
     assert "Traceback" not in err
     assert _sha(database) == before
-    assert not list(tmp_path.glob(".build.allocations.duckdb.*"))
+    assert not list(tmp_path.glob(".allocations.duckdb.work/*.duckdb"))
+    assert not (tmp_path / ".allocations.duckdb.work" / "lock").exists()
 
 
 def test_missing_column_fails_naming_file_and_column(minimal_extract, tmp_path, capsys):
@@ -154,7 +155,6 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     real_run_suites = checks.run_suites
     monkeypatch.setattr(checks, "run_suites",
                         lambda db, run_id, names, suites_dir: real_run_suites(db, run_id, names, suites_dir=suites))
-    monkeypatch.setenv("ALLOCATIONS_DATA_DOCS", str(tmp_path / "docs"))
     database = tmp_path / "allocations.duckdb"
     database.write_bytes(minimal_published.read_bytes())
     before = _sha(database)
@@ -162,8 +162,14 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     err = capsys.readouterr().err
     assert "expectations_applicant_bands" in err and "no applicant has a band" in err
     assert _sha(database) == before
-    # the marts dbt wrote for publishing are removed with the build database
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["allocations.duckdb", "allocations.runs", "docs", "suites"]
+    # the marts dbt wrote for publishing are removed with the build database and the lock; dbt's
+    # target folder (its partial parse) stays for the next run
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".allocations.duckdb.work", "allocations.duckdb",
+                                                          "allocations.runs", "suites"]
+    assert [p.name for p in (tmp_path / ".allocations.duckdb.work").iterdir()] == ["dbt"]
+    # this run's Data Docs are in its own folder, with the failure and the rule id
+    [page] = (tmp_path / "allocations.runs").glob("*/data_docs/applicant_bands.html")
+    assert "no applicant has a band" in page.read_text() and "<td>test</td>" in page.read_text()
 
 
 def test_publish_refuses_a_marts_file_holding_other_schemas(minimal_published, tmp_path):
@@ -174,7 +180,12 @@ def test_publish_refuses_a_marts_file_holding_other_schemas(minimal_published, t
     target = tmp_path / "allocations.duckdb"
     target.write_bytes(minimal_published.read_bytes())
     before = _sha(target)
-    build, marts = tmp_path / "build.duckdb", tmp_path / ".allocations.duckdb.publish-test.tmp"
+    from dagster_project.resources import RunPlan
+
+    plan = RunPlan(run_id="test-run", as_of="2026-11-04", extracts_dir=str(MINIMAL), database=str(target),
+                   target=str(target))
+    plan.work.prepare()
+    build, marts = plan.work.build, plan.work.marts
     duckdb.connect(str(build)).close()
     with duckdb.connect() as con:  # as dbt creates it (profiles.yml)
         con.execute(f"ATTACH '{marts}' AS published (STORAGE_VERSION 'v1.4.0')")
@@ -183,6 +194,6 @@ def test_publish_refuses_a_marts_file_holding_other_schemas(minimal_published, t
         con.execute("CREATE SCHEMA published.intermediate")
         con.execute("CREATE TABLE published.intermediate.int_household_members AS SELECT 'personal' AS name")
     with pytest.raises(RuntimeError, match="intermediate"):
-        publish(build, marts, target, "test-run")
+        publish(plan)
     assert _sha(target) == before
     assert not marts.exists()

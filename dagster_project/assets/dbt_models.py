@@ -1,20 +1,29 @@
-"""Every dbt model, seed and data test as Dagster assets and asset checks."""
+"""Every dbt model and seed as a Dagster asset, every dbt data test as an asset check.
 
+The step runs `dbt build` the way dagster-dbt's own examples do: `DbtCliResource.cli(...)
+.stream()`. dbt reads the as-of date from `raw.run_parameters` (written by ingestion), not
+from `--vars`, and writes into the target's work files at the same paths every night, so
+dbt's partial parse of the project stays valid from one night to the next (work_files.py).
+"""
+
+import json
+import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster import AssetCheckEvaluation, AssetCheckResult, AssetExecutionContext, AssetKey, Output
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..progress import progress
 from ..project import dbt_project
-from ..resources import AllocationsRun
-from ..run_folder import run_folder
-from ..validation.checks import early_suites, prefetch_suites_on
-from ..validation.worker import submit_data
-from .dbt_build import DbtBuild
+from ..resources import AllocationsSettings, RunPlan
+from ..work_files import RunLock
+
+# Asset groups by layer, so the asset graph reads at a glance: staging, intermediate by area
+# (intermediate_banding, intermediate_restrictions, ...), marts, validation, policy (the seeds).
+_LAYERS = ("staging", "intermediate", "marts", "validation")
 
 
 class AllocationsTranslator(DagsterDbtTranslator):
@@ -25,35 +34,42 @@ class AllocationsTranslator(DagsterDbtTranslator):
             return AssetKey("raw_extract")
         return super().get_asset_key(dbt_resource_props)
 
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "policy"
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else None
+        if layer == "intermediate" and len(fqn) > 3:
+            return f"intermediate_{fqn[2]}"
+        return layer if layer in _LAYERS else super().get_group_name(dbt_resource_props)
 
-translator = AllocationsTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+translator = AllocationsTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+# Events that stand for one dbt node finished (a model or seed built, a test evaluated).
+_NODE_EVENTS = (Output, AssetCheckResult, AssetCheckEvaluation)
 
 
 # Unit tests check rule logic on hand-made rows: they run in the test suite, not every night.
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
-            dagster_dbt_translator=translator, exclude="resource_type:unit_test")
-def allocations_dbt_models(context: AssetExecutionContext, run: AllocationsRun):
-    started = time.monotonic()
-    as_of = run.as_of_date().isoformat()
-    progress(f"dbt build: seeds, models and data tests as of {as_of}")
-    # dbt's artifacts go to the run's folder (not the repo): run_results.json stays for diagnosis.
-    run_id, build_database = context.run.run_id, run.build_database(context.run.run_id)
-    build = DbtBuild(context, translator, build_database=build_database, marts_database=run.marts_database(run_id),
-                     vars={"as_of_date": as_of}, extra_args=["--exclude-resource-type", "unit_test"],
-                     target_path=run_folder(run.database_path(), run_id) / "dbt")
-    # The expectation suites of these assets are read as soon as their tables are built and
-    # validated while dbt goes on (validation/worker.py); the rest once the build succeeded.
-    build.read_during_build(early_suites(context.selected_asset_keys, build.manifest), run_id,
-                            lambda read: submit_data(build_database, run_id, read["name"], Path(read["suites_dir"]),
-                                                     read["data"]))
-    yield from build.events()
-    failures = build.failures()
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
+            partitions_def=as_of_partitions, backfill_policy=ONE_DATE_PER_RUN, exclude="resource_type:unit_test")
+def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, allocations: AllocationsSettings):
+    plan = RunPlan.load(allocations, context.run.run_id)
+    # The profile (dbt/profiles.yml) reads the paths of the build database and the marts file.
+    os.environ["ALLOCATIONS_BUILD_DB"] = str(plan.work.build)
+    os.environ["ALLOCATIONS_MARTS_DB"] = str(plan.work.marts)
+    total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+    started, done, shown = time.monotonic(), 0, 0.0
+    progress(f"dbt build: {total} seeds, models and data tests as of {plan.as_of}")
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test",
+                          "--vars", json.dumps({"as_of_date": plan.as_of})], context=context,
+                         target_path=plan.work.dbt_target)
+    with RunLock(plan.work).released_on_failure(plan.run_id):
+        for event in invocation.stream():
+            yield event
+            if isinstance(event, _NODE_EVENTS):
+                done += 1
+                if time.monotonic() - shown > 2 or done == total:
+                    progress(f"dbt build: {done}/{total}")
+                    shown = time.monotonic()
     progress(f"dbt build: done ({time.monotonic() - started:.1f}s)")
-    if failures:
-        raise DbtBuildFailed("dbt build failed:\n  " + "\n  ".join(failures[:20]))
-    prefetch_suites_on(context.selected_asset_keys, build_database, run_id)
-
-
-class DbtBuildFailed(Exception):
-    pass

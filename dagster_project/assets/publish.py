@@ -1,15 +1,17 @@
-"""Publishing: the last asset of the job, reached only when dbt tests and blocking checks pass."""
+"""Publishing: the last asset of the job, reached only when dbt's tests and the blocking
+expectation checks of every mart have passed."""
 
 import json
 import time
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..progress import progress
 from ..project import dbt_project
 from ..publishing import publish
-from ..resources import AllocationsRun
-from ..run_folder import remove_database_file
+from ..resources import AllocationsSettings, RunPlan
+from ..work_files import RunLock
 
 
 def mart_asset_keys() -> list[AssetKey]:
@@ -20,17 +22,17 @@ def mart_asset_keys() -> list[AssetKey]:
         key=lambda k: k.path)
 
 
-@asset(key="published_database", group_name="publish", deps=mart_asset_keys(), description=(
-    "The new DuckDB file dbt wrote the marts into, completed with the audit schema and renamed "
-    "over --database "
-    "(outputs-and-cli.md). Blocking checks on the marts must pass first."))
-def published_database(context: AssetExecutionContext, run: AllocationsRun) -> MaterializeResult:
+@asset(key="published_database", group_name="publish", deps=mart_asset_keys(), partitions_def=as_of_partitions, backfill_policy=ONE_DATE_PER_RUN,
+       description=("The marts file dbt wrote, completed with the audit schema and renamed over "
+                    "ALLOCATIONS_DATABASE (or, for a date before the latest published one, over its own "
+                    "file in <stem>.as-of/): outputs-and-cli.md. Blocking checks on the marts pass first."))
+def published_database(context: AssetExecutionContext, allocations: AllocationsSettings) -> MaterializeResult:
     started = time.monotonic()
-    run_id = context.run.run_id
-    build, target = run.build_database(run_id), run.database_path()
-    progress(f"publish: writing {target}")
-    rows = publish(build, run.marts_database(run_id), target, run_id)
-    remove_database_file(build)
+    plan = RunPlan.load(allocations, context.run.run_id)
+    progress(f"publish: writing {plan.target}")
+    lock = RunLock(plan.work)
+    with lock.released_on_failure(plan.run_id):
+        rows = publish(plan)
+    lock.release(plan.run_id, remove_databases=True)
     progress(f"publish: done ({time.monotonic() - started:.1f}s)")
-    return MaterializeResult(metadata={"database": str(target), **{f"rows.{k}": v for k, v in rows.items()},
-                                       "seconds": round(time.monotonic() - started, 2)})
+    return MaterializeResult(metadata={"database": plan.target, **{f"rows.{k}": v for k, v in rows.items()}})

@@ -1,38 +1,53 @@
-"""One blocking Dagster asset check per suite file, attached to the asset the suite validates.
+"""The expectation suites as blocking Dagster asset checks.
 
+- `load` validates the extract as loaded; it is a check of `raw_extract` evaluated in that
+  asset's own step (assets/ingestion.py), so dbt does not start on an extract that fails it.
+- Every other suite checks a mart. They are evaluated together in one step after the dbt build
+  (one Great Expectations import, one read-only connection), and each declares the validation
+  and intermediate models its SQL reads as `additional_deps`, so the asset graph shows what a
+  check reads. A failing blocking expectation fails its check; the publish step, downstream of
+  every mart, then does not run.
 A check passes when no *blocking* expectation of its suite fails; warnings ride along in its
-metadata and in audit.expectation_results. A failing check (severity ERROR, blocking) stops
-the assets downstream of its asset, so nothing is published.
+metadata and in audit.expectation_results.
 """
 
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import duckdb
-from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition,
-                     AssetKey, MetadataValue, asset_check)
+from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey,
+                     MetadataValue, multi_asset_check)
 
 from ..paths import EXPECTATIONS_DIR
-from ..resources import AllocationsRun
-from . import worker
+from ..progress import progress
+from ..resources import AllocationsSettings, RunPlan
 from .data_docs import render_data_docs
 from .results import SuiteResult
 from .runner import run_suites
-from .store import store_results
+from .store import save_results
 from .suites import Suite, load_suites
+from ..work_files import RunLock
+
+LOAD_SUITE = "load"
+
+# A relation in a suite's SQL: schema.name. Models of these schemas are dbt assets keyed
+# [schema, name] (the dbt translator's default).
+_RELATION = re.compile(r"\b(validation|intermediate|staging|policy)\.(\w+)\b")
 
 
-def data_docs_dir() -> Path:
-    """expectations/data_docs (git-ignored) unless ALLOCATIONS_DATA_DOCS names another folder."""
-    return Path(os.environ.get("ALLOCATIONS_DATA_DOCS") or EXPECTATIONS_DIR / "data_docs")
+def check_name(suite: Suite) -> str:
+    return f"expectations_{suite.name}"
 
 
-def check_result(result: SuiteResult) -> AssetCheckResult:
+def suite_reads(suite: Suite) -> list[AssetKey]:
+    sql = " ".join([suite.sql, *(p["sql"] for p in suite.parameters.values())])
+    return sorted({AssetKey([schema, name]) for schema, name in _RELATION.findall(sql)}, key=lambda k: k.path)
+
+
+def check_result(result: SuiteResult, asset_key: AssetKey | None = None) -> AssetCheckResult:
     failed = result.blocking_failures + result.warnings
     return AssetCheckResult(
+        asset_key=asset_key,
+        check_name=f"expectations_{result.suite}",
         passed=result.passed,
         severity=AssetCheckSeverity.ERROR,
         description=result.describe(),
@@ -44,7 +59,7 @@ def check_result(result: SuiteResult) -> AssetCheckResult:
             "rows_validated": result.rows_validated,
             "seconds": round(result.seconds, 2),
             "observed": MetadataValue.md("\n".join(
-                f"- **{e.severity}** {e.description}: `{e.expectation}` observed {e.observed_value}"
+                f"- **{e.severity}** [{e.rule}] {e.description}: `{e.expectation}` observed {e.observed_value}"
                 for e in failed) or "every expectation passed"),
             "failing_examples": MetadataValue.text("\n".join(
                 f"{e.expectation}: {e.failing_examples}" for e in failed if e.failing_examples)),
@@ -52,55 +67,41 @@ def check_result(result: SuiteResult) -> AssetCheckResult:
     )
 
 
-def _build_check(suite: Suite) -> AssetChecksDefinition:
-    @asset_check(asset=AssetKey(list(suite.asset)), name=f"expectations_{suite.name}", blocking=True,
-                 description=f"Great Expectations suite expectations/{suite.name}.json: {suite.description}")
-    def _check(context: AssetCheckExecutionContext, run: AllocationsRun) -> AssetCheckResult:
-        run_id = context.run.run_id
-        build = run.build_database(run_id)
-        [result] = run_suites(build, run_id, [suite.name], suites_dir=suite.path.parent)
-        with duckdb.connect(str(build)) as con:
-            store_results(con, [result], run_id)
-        try:
-            render_data_docs([result], data_docs_dir())
-        except Exception as exc:  # documentation must never decide whether a run publishes
-            context.log.warning(f"data docs for suite {suite.name} not written: {exc}")
-        return check_result(result)
-
-    return _check
+def validate_and_record(build: Path, plan: RunPlan, names: list[str], suites_dir: Path) -> list[SuiteResult]:
+    """Run the named suites on the build database (read-only), keep their results in the run's
+    folder and render their Data Docs there."""
+    results = run_suites(build, plan.run_id, names, suites_dir=suites_dir)
+    save_results(plan.folder, results)
+    render_data_docs(results, plan.folder / "data_docs")
+    return results
 
 
-# A table in a suite's SQL: schema.name. Ingestion writes raw and audit before dbt runs.
-_TABLE = re.compile(r"\b(\w+)\.(\w+)\b")
-_INGESTED_SCHEMAS = frozenset({"raw", "audit"})
+def load_check_spec(suites_dir: Path = EXPECTATIONS_DIR) -> AssetCheckSpec:
+    [suite] = load_suites(suites_dir, [LOAD_SUITE])
+    return AssetCheckSpec(check_name(suite), asset="raw_extract", blocking=True,
+                          description=f"Great Expectations suite expectations/{suite.name}.json: {suite.description}")
 
 
-def early_suites(asset_keys, manifest: Mapping[str, Any], suites_dir: Path = EXPECTATIONS_DIR) -> list[dict]:
-    """The suites of these assets the dbt worker can read mid-build, each with the dbt relations
-    it reads: once those are built its data is final (a build database is new, and dbt creates
-    each table whole). A suite reading a table dbt does not build waits for `prefetch_suites_on`."""
-    if worker.current() is None:
-        return []
-    built = {f"{n['schema']}.{n['alias']}" for n in manifest["nodes"].values()
-             if n["resource_type"] in ("model", "seed", "snapshot")}
-    dbt_schemas = {relation.split(".")[0] for relation in built}
-    early = []
-    for suite in load_suites(suites_dir):
-        if AssetKey(list(suite.asset)) not in asset_keys:
-            continue
-        sql = " ".join([suite.sql, *(p["sql"] for p in suite.parameters.values())])
-        tables = {f"{schema}.{name}" for schema, name in _TABLE.findall(sql) if schema in dbt_schemas}
-        if tables and tables <= built:
-            early.append({"name": suite.name, "suites_dir": str(suites_dir), "after": sorted(tables)})
-    return early
+def build_mart_checks(suites_dir: Path = EXPECTATIONS_DIR):
+    suites = {check_name(s): s for s in load_suites(suites_dir) if s.name != LOAD_SUITE}
+    specs = [AssetCheckSpec(name, asset=AssetKey(list(s.asset)), additional_deps=suite_reads(s), blocking=True,
+                            description=f"Great Expectations suite expectations/{s.name}.json: {s.description}")
+             for name, s in suites.items()]
 
+    @multi_asset_check(name="great_expectations", specs=specs, can_subset=True,
+                       description="The Great Expectations suites of the marts, validated on the build database "
+                                   "read-only (expectations/README.md).")
+    def great_expectations(context: AssetCheckExecutionContext, allocations: AllocationsSettings):
+        plan = RunPlan.load(allocations, context.run.run_id)
+        selected = sorted(suites[key.name].name for key in context.selected_asset_check_keys)
+        progress(f"expectations: validating {len(selected)} suites")
+        lock = RunLock(plan.work)
+        with lock.released_on_failure(plan.run_id):
+            results = validate_and_record(plan.work.build, plan, selected, suites_dir)
+        if not all(r.passed for r in results):  # a blocking check fails: nothing will be published
+            lock.release(plan.run_id, remove_databases=True)
+        for result in results:
+            yield check_result(result, AssetKey(list(result.asset)))
+        progress("expectations: done")
 
-def prefetch_suites_on(asset_keys, build: Path, run_id: str, suites_dir: Path = EXPECTATIONS_DIR) -> None:
-    """Have the GX worker, when this process has one, validate now the suites of these assets
-    (the dbt step calls this once its build succeeded); their checks then take the results."""
-    names = [s.name for s in load_suites(suites_dir) if AssetKey(list(s.asset)) in asset_keys]
-    worker.prefetch(build, run_id, names, suites_dir)
-
-
-def build_expectation_checks(suites_dir: Path = EXPECTATIONS_DIR) -> list[AssetChecksDefinition]:
-    return [_build_check(s) for s in load_suites(suites_dir)]
+    return great_expectations

@@ -28,9 +28,7 @@ class SuiteResult:
     expectations: list[ExpectationResult]
     rows_validated: int = 0
     seconds: float = 0.0
-    gx_result: Any = field(default=None, repr=False, compare=False)  # for Data Docs; not stored
-    # The suite's Data Docs page, when it was validated in the GX worker (which keeps gx_result).
-    gx_page: str | None = field(default=None, repr=False, compare=False)
+    gx_result: Any = field(default=None, repr=False, compare=False)  # GX's own result, for Data Docs
 
     @property
     def blocking_failures(self) -> list[ExpectationResult]:

@@ -27,11 +27,6 @@ MAX_FRAME_ROWS = 100_000
 def run_suites(db_path: Path, run_id: str, suites: list[str] | None = None, *,
                suites_dir: Path = EXPECTATIONS_DIR) -> list[SuiteResult]:
     """Validate the named suites (default: all) against the DuckDB file at db_path, read-only."""
-    from . import worker
-
-    gx_worker = worker.current()
-    if gx_worker is not None:  # GX is imported there already (worker.py)
-        return gx_worker.run_suites(db_path, run_id, suites, suites_dir)
     specs = load_suites(suites_dir, suites)
     validator = GxValidator()
     validator.start()  # import GX before timing the suites (it takes seconds)
@@ -76,11 +71,6 @@ def _parameters(con, spec: Suite, run_id: str, as_of) -> dict[str, Any]:
         else:
             values[name] = [_plain(r[0]) for r in rows]
     return values
-
-
-def read_suite_data(con, spec: Suite, run_id: str):
-    """`suite_data` with the run's as-of date looked up (the dbt worker reads it mid-build)."""
-    return suite_data(con, spec, run_id, _as_of(con, run_id), time.monotonic())
 
 
 def _run_suite(con, spec: Suite, run_id: str, as_of, validator: GxValidator) -> SuiteResult:
