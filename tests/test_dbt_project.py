@@ -52,39 +52,20 @@ def test_unit_tests_ran(dbt_build):
     assert len(unit_tests) >= 50
 
 
-def test_unique_finds_every_repeated_value_and_ignores_nulls(dbt_build):
-    """dbt/macros/test_unique.sql replaces dbt's `unique` (by sorting, not grouping): the build
-    ran the replacement, and its SQL, run on a table with repeats, reports each repeated value
-    once with its count, as dbt's does, and nothing for NULLs or a table without repeats."""
-    _, results, _ = dbt_build
-    [test] = [r for r in results if r["unique_id"].startswith("test.allocations.unique_shortlists_bid_id.")]
-    sql = test["compiled_code"]
-    assert "lag(bid_id) over (order by bid_id)" in sql, sql
-    with duckdb.connect() as con:
-        con.execute("ATTACH ':memory:' AS published")
-        con.execute("CREATE SCHEMA published.marts")
-        con.execute("CREATE TABLE published.marts.shortlists (bid_id VARCHAR)")
-        con.execute("INSERT INTO published.marts.shortlists VALUES ('B1'), ('B2'), (NULL), ('B3'), (NULL), ('B4')")
-        assert con.execute(sql).fetchall() == []
-        con.execute("INSERT INTO published.marts.shortlists VALUES ('B3'), ('B1'), ('B3'), ('B0')")
-        assert sorted(con.execute(sql).fetchall()) == [("B1", 2), ("B3", 3)]
-
-
-def test_build_tables_are_stored_uncompressed(dbt_build):
-    """The build-database tables that grow with the register (`uncompressed_columns: all`,
-    dbt_project.yml) store every column uncompressed: DuckDB's only choice left is a constant
-    segment. The marts keep DuckDB's compression (tests/test_examples.py checks the published
-    file)."""
+def test_published_marts_have_enforced_contracts(dbt_build):
+    """Every published table has an enforced contract with a type for each column, so dbt refuses
+    to build a mart whose columns differ from its YAML (outputs-and-cli.md). The view
+    shortlist_explanations is the one exception (why: its SQL); tests/test_examples.py checks
+    its published types."""
     _, _, database = dbt_build
     manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
-    tables = sorted(f"{n['schema']}.{n['alias']}" for n in manifest["nodes"].values()
-                    if n["resource_type"] == "model" and n["config"]["materialized"] == "table"
-                    and n["config"]["meta"].get("uncompressed_columns") == "all")
-    assert len(tables) >= 15 and "intermediate.int_applicant_bands" in tables, tables
-    with duckdb.connect(str(database), read_only=True) as con:
-        compressions = {(table, compression) for table in tables for (compression,) in con.execute(
-            f"SELECT DISTINCT compression FROM pragma_storage_info('{table}') WHERE segment_type <> 'VALIDITY'")
-            .fetchall()}
-    assert {c for _, c in compressions} <= {"Uncompressed", "Constant"}, sorted(
-        (t, c) for t, c in compressions if c not in ("Uncompressed", "Constant"))
-    assert ("intermediate.int_applicant_bands", "Uncompressed") in compressions
+    marts = {n["name"]: n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    assert {"applicant_bands", "bidding_restrictions", "shortlists", "discretionary_audit",
+            "lettings_audit"} <= set(marts)
+    unenforced = sorted(name for name, n in marts.items() if not n["config"]["contract"]["enforced"])
+    assert unenforced == ["shortlist_explanations"]
+    untyped = sorted(f"{name}.{c}" for name, n in marts.items() for c, col in n["columns"].items()
+                     if not col.get("data_type"))
+    assert not untyped
+    assert marts["shortlists"]["columns"]["ineligible_reasons"]["data_type"] == "varchar[]"
