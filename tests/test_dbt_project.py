@@ -41,8 +41,10 @@ def dbt_build(tmp_path_factory):
 
 def test_every_unit_test_data_test_and_model_passes(dbt_build):
     result, results, _ = dbt_build
+    # Exposures (dbt/models/exposures.yml) are listed with nothing to run.
     failed = [f"{r['unique_id']}: {r['status']} {r.get('message') or ''}" for r in results
-              if r["status"] not in ("success", "pass")]
+              if r["status"] not in ("success", "pass")
+              and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")]
     assert not failed, "\n".join(failed) + "\n" + result.stdout[-3000:]
     assert result.returncode == 0
 
