@@ -78,7 +78,7 @@ def test_a_suite_is_read_during_the_build_only_when_it_reads_dbt_tables_alone(mo
     early = checks.early_suites({AssetKey(["marts", "shortlists"]), AssetKey(["marts", "lettings_audit"]),
                                  AssetKey("raw_extract")}, manifest)
     assert [(e["name"], e["after"]) for e in early] == [
-        ("shortlists", ["intermediate.int_policy__shortlist_priority_matrix", "validation.val_shortlists"])]
+        ("shortlists", ["validation.val_shortlists"])]
     monkeypatch.setattr(worker, "current", lambda: None)
     assert checks.early_suites({AssetKey(["marts", "shortlists"])}, manifest) == []
 
