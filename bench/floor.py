@@ -60,21 +60,6 @@ def execution_order(manifest: dict) -> list[dict]:
     return ordered
 
 
-def can_be_uncompressed(type_: str) -> bool:
-    """As dbt/macros/create_table_as.sql decides for `uncompressed_columns: all`."""
-    type_ = type_.upper()
-    return "STRUCT" not in type_ and "UNION" not in type_ and not (type_.endswith("]") and not type_.endswith("[]"))
-
-
-def uncompressed_table_ddl(con: duckdb.DuckDBPyConnection, table: str, sql: str, uncompressed: list[str] | str) -> str:
-    columns = con.execute(f"DESCRIBE ({sql})").fetchall()
-    if uncompressed == "all":
-        uncompressed = [column for column, type_, *_ in columns if can_be_uncompressed(type_)]
-    return f"CREATE OR REPLACE TABLE {table} (" + ", ".join(
-        f'"{column}" {type_}' + (" USING COMPRESSION uncompressed" if column in uncompressed else "")
-        for column, type_, *_ in columns) + ")"
-
-
 def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
               per_model: dict[str, float] | None = None) -> dict[str, float]:
     marts = marts_database(database)
@@ -102,14 +87,7 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
             continue
         kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
         step = time.monotonic()
-        uncompressed = (node["config"].get("meta") or {}).get("uncompressed_columns") or []
-        if kind == "TABLE" and uncompressed:
-            # As dbt/macros/create_table_as.sql builds such a model (`all`: the intermediate
-            # tables that grow with the register; a list: marts naming columns).
-            con.execute(uncompressed_table_ddl(con, f"{schema}.{name}", node["compiled_code"], uncompressed))
-            con.execute(f"INSERT INTO {schema}.{name} SELECT * FROM ({node['compiled_code']})")
-        else:
-            con.execute(f"CREATE OR REPLACE {kind} {schema}.{name} AS {node['compiled_code']}")
+        con.execute(f"CREATE OR REPLACE {kind} {schema}.{name} AS {node['compiled_code']}")
         if per_model is not None:
             per_model[f"{schema}.{name}"] = round(time.monotonic() - step, 2)
     timings["models"] = time.monotonic() - t

@@ -6,6 +6,7 @@ run here. The data tests run on a realistic generated extract, which exercises e
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 
 import duckdb
@@ -40,8 +41,10 @@ def dbt_build(tmp_path_factory):
 
 def test_every_unit_test_data_test_and_model_passes(dbt_build):
     result, results, _ = dbt_build
+    # Exposures (dbt/models/exposures.yml) are listed with nothing to run.
     failed = [f"{r['unique_id']}: {r['status']} {r.get('message') or ''}" for r in results
-              if r["status"] not in ("success", "pass")]
+              if r["status"] not in ("success", "pass")
+              and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")]
     assert not failed, "\n".join(failed) + "\n" + result.stdout[-3000:]
     assert result.returncode == 0
 
@@ -52,39 +55,175 @@ def test_unit_tests_ran(dbt_build):
     assert len(unit_tests) >= 50
 
 
-def test_unique_finds_every_repeated_value_and_ignores_nulls(dbt_build):
-    """dbt/macros/test_unique.sql replaces dbt's `unique` (by sorting, not grouping): the build
-    ran the replacement, and its SQL, run on a table with repeats, reports each repeated value
-    once with its count, as dbt's does, and nothing for NULLs or a table without repeats."""
-    _, results, _ = dbt_build
-    [test] = [r for r in results if r["unique_id"].startswith("test.allocations.unique_shortlists_bid_id.")]
-    sql = test["compiled_code"]
-    assert "lag(bid_id) over (order by bid_id)" in sql, sql
-    with duckdb.connect() as con:
-        con.execute("ATTACH ':memory:' AS published")
-        con.execute("CREATE SCHEMA published.marts")
-        con.execute("CREATE TABLE published.marts.shortlists (bid_id VARCHAR)")
-        con.execute("INSERT INTO published.marts.shortlists VALUES ('B1'), ('B2'), (NULL), ('B3'), (NULL), ('B4')")
-        assert con.execute(sql).fetchall() == []
-        con.execute("INSERT INTO published.marts.shortlists VALUES ('B3'), ('B1'), ('B3'), ('B0')")
-        assert sorted(con.execute(sql).fetchall()) == [("B1", 2), ("B3", 3)]
-
-
-def test_build_tables_are_stored_uncompressed(dbt_build):
-    """The build-database tables that grow with the register (`uncompressed_columns: all`,
-    dbt_project.yml) store every column uncompressed: DuckDB's only choice left is a constant
-    segment. The marts keep DuckDB's compression (tests/test_examples.py checks the published
-    file)."""
+def test_published_marts_have_enforced_contracts(dbt_build):
+    """Every published table has an enforced contract with a type for each column, so dbt refuses
+    to build a mart whose columns differ from its YAML (outputs-and-cli.md). The view
+    shortlist_explanations is the one exception (why: its SQL); tests/test_examples.py checks
+    its published types."""
     _, _, database = dbt_build
     manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
-    tables = sorted(f"{n['schema']}.{n['alias']}" for n in manifest["nodes"].values()
-                    if n["resource_type"] == "model" and n["config"]["materialized"] == "table"
-                    and n["config"]["meta"].get("uncompressed_columns") == "all")
-    assert len(tables) >= 15 and "intermediate.int_applicant_bands" in tables, tables
-    with duckdb.connect(str(database), read_only=True) as con:
-        compressions = {(table, compression) for table in tables for (compression,) in con.execute(
-            f"SELECT DISTINCT compression FROM pragma_storage_info('{table}') WHERE segment_type <> 'VALIDITY'")
-            .fetchall()}
-    assert {c for _, c in compressions} <= {"Uncompressed", "Constant"}, sorted(
-        (t, c) for t, c in compressions if c not in ("Uncompressed", "Constant"))
-    assert ("intermediate.int_applicant_bands", "Uncompressed") in compressions
+    marts = {n["name"]: n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    assert {"applicant_bands", "bidding_restrictions", "shortlists", "discretionary_audit",
+            "lettings_audit"} <= set(marts)
+    unenforced = sorted(name for name, n in marts.items() if not n["config"]["contract"]["enforced"])
+    assert unenforced == ["shortlist_explanations"]
+    untyped = sorted(f"{name}.{c}" for name, n in marts.items() for c, col in n["columns"].items()
+                     if not col.get("data_type"))
+    assert not untyped
+    assert marts["shortlists"]["columns"]["ineligible_reasons"]["data_type"] == "varchar[]"
+
+
+# The row-level rules whose home is a dbt data test (expectations/README.md): each broken once on a
+# copy of the build, and the test's compiled SQL must then return the offending rows.
+# (test: a singular test's name, or (generic test, model, column); statements that break it)
+MARTS = "published.marts"
+DBT_BROKEN = {
+    "applicant_bands row repeated": (
+        ("unique", "applicant_bands", "application_ref"),
+        [f"INSERT INTO {MARTS}.applicant_bands SELECT * FROM {MARTS}.applicant_bands "
+         f"WHERE application_ref = (SELECT min(application_ref) FROM {MARTS}.applicant_bands)"]),
+    "active application missing from applicant_bands": (
+        "assert_applicant_bands__one_row_per_active_application",
+        [f"DELETE FROM {MARTS}.applicant_bands WHERE application_ref = (SELECT max(application_ref) FROM {MARTS}.applicant_bands)"]),
+    "band outside its set": (
+        ("accepted_values", "applicant_bands", "band"),
+        [f"UPDATE {MARTS}.applicant_bands SET band = 'band_five' WHERE application_ref = "
+         f"(SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE band = 'band_four')"]),
+    "category outside the catalogue": (
+        "assert_applicant_bands__category_matches_band",
+        [f"UPDATE {MARTS}.applicant_bands SET category = 'rough_sleeping' WHERE application_ref = "
+         f"(SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE band = 'band_two')"]),
+    "need category in the wrong band": (
+        "assert_applicant_bands__category_matches_band",
+        [f"UPDATE {MARTS}.applicant_bands SET category = 'medical_low' WHERE application_ref = "
+         f"(SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE band = 'band_one')"]),
+    "transfer category outside the transfer band": (
+        "assert_applicant_bands__transfer_category_only_in_transfer_band",
+        [f"UPDATE {MARTS}.applicant_bands SET transfer_category = 'other' WHERE application_ref = "
+         f"(SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE band = 'band_four')"]),
+    "multiple need in band one": (
+        "assert_applicant_bands__multiple_need_only_in_bands_two_three",
+        [f"UPDATE {MARTS}.applicant_bands SET multiple_need = true, category = 'multiple_need' WHERE application_ref = "
+         f"(SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE band = 'band_one')"]),
+    "band_date before registration": (
+        "assert_applicant_bands__band_date_not_before_registration",
+        [f"UPDATE {MARTS}.applicant_bands SET band_date = DATE '1990-01-01' "
+         f"WHERE application_ref = (SELECT min(application_ref) FROM {MARTS}.applicant_bands)"]),
+    "can bid while off the register": (
+        "assert_applicant_bands__can_bid_only_on_register",
+        [f"UPDATE {MARTS}.applicant_bands SET on_register = false "
+         f"WHERE application_ref = (SELECT min(application_ref) FROM {MARTS}.applicant_bands WHERE can_bid)"]),
+    "restriction outside its set": (
+        ("accepted_values", "bidding_restrictions", "restriction"),
+        [f"UPDATE {MARTS}.bidding_restrictions SET restriction = 'rent_arrears' "
+         f"WHERE application_ref = (SELECT min(application_ref) FROM {MARTS}.bidding_restrictions)"]),
+    "restriction ending before it starts": (
+        "assert_int_restriction_periods__ends_after_start",
+        ["UPDATE intermediate.int_restriction_periods SET ends_on = starts_on - 1, active = false "
+         "WHERE application_ref = (SELECT min(application_ref) FROM intermediate.int_restriction_periods)"]),
+    "active restriction outside its dates": (
+        "assert_int_restriction_periods__active_within_period",
+        ["UPDATE intermediate.int_restriction_periods SET starts_on = DATE '2027-01-01', ends_on = NULL "
+         "WHERE application_ref = (SELECT min(application_ref) FROM intermediate.int_restriction_periods WHERE active)"]),
+    "compliant with findings": (
+        "assert_discretionary_audit__compliant_iff_no_findings",
+        [f"UPDATE {MARTS}.discretionary_audit SET findings = ['self_approved'] "
+         f"WHERE request_id = (SELECT min(request_id) FROM {MARTS}.discretionary_audit WHERE compliant)"]),
+    "findings NULL": (
+        "assert_discretionary_audit__compliant_iff_no_findings",
+        [f"UPDATE {MARTS}.discretionary_audit SET findings = NULL "
+         f"WHERE request_id = (SELECT min(request_id) FROM {MARTS}.discretionary_audit)"]),
+    "findings out of the spec's order": (
+        "assert_discretionary_audit__finding_codes_in_spec_order",
+        [f"UPDATE {MARTS}.discretionary_audit SET findings = ['self_approved', 'initiator_not_housing_staff'], "
+         f"finding_details = ['a', 'b'] WHERE request_id = (SELECT min(request_id) FROM {MARTS}.discretionary_audit)"]),
+    "approval after the as-of date": (
+        "assert_discretionary_audit__approved_on_not_after_as_of",
+        [f"UPDATE {MARTS}.discretionary_audit SET approved_on = DATE '2027-01-01' "
+         f"WHERE request_id = (SELECT min(request_id) FROM {MARTS}.discretionary_audit)"]),
+    "shortlist position repeated": (
+        "assert_shortlists__positions_run_one_to_n",
+        [f"UPDATE {MARTS}.shortlists SET position = 1 "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE position = 2)"]),
+    "shortlist position gap": (
+        "assert_shortlists__positions_run_one_to_n",
+        [f"UPDATE {MARTS}.shortlists SET position = position + 1 WHERE advert_id = "
+         f"(SELECT min(advert_id) FROM {MARTS}.shortlists WHERE position = 2) AND position >= 2"]),
+    "eligible bid with a reason": (
+        "assert_shortlists__reasons_empty_exactly_when_eligible",
+        [f"UPDATE {MARTS}.shortlists SET ineligible_reasons = ['bedroom_size'] "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE eligible)"]),
+    "reasons out of the spec's order": (
+        "assert_shortlists__reasons_in_spec_order",
+        [f"UPDATE {MARTS}.shortlists SET ineligible_reasons = ['floor_level', 'withdrawn'] "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE NOT eligible)"]),
+    "ineligible bid with a position": (
+        "assert_shortlists__position_set_exactly_when_eligible",
+        [f"UPDATE {MARTS}.shortlists SET position = 999 "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE NOT eligible)"]),
+    "bid listed twice": (
+        "assert_shortlists__every_bid_listed_once",
+        [f"INSERT INTO {MARTS}.shortlists SELECT * FROM {MARTS}.shortlists "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE NOT eligible)"]),
+    "bid missing from the shortlist": (
+        "assert_shortlists__every_bid_listed_once",
+        [f"DELETE FROM {MARTS}.shortlists WHERE bid_id = (SELECT max(bid_id) FROM {MARTS}.shortlists WHERE NOT eligible)"]),
+    "bid moved to another advert": (
+        "assert_shortlists__every_bid_listed_once",
+        [f"UPDATE {MARTS}.shortlists SET advert_id = (SELECT max(advert_id) FROM {MARTS}.shortlists) "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE NOT eligible AND advert_id <> "
+         f"(SELECT max(advert_id) FROM {MARTS}.shortlists))"]),
+    "priority group decreasing down the shortlist": (
+        "assert_shortlists__priority_group_never_decreases",
+        [f"UPDATE {MARTS}.shortlists SET priority_group = 0 "
+         f"WHERE bid_id = (SELECT min(bid_id) FROM {MARTS}.shortlists WHERE position = 2)"]),
+    "negative pass-over count": (
+        "assert_lettings_audit__finding_matches_position_and_passovers",
+        [f"UPDATE {MARTS}.lettings_audit SET unexplained_passovers = -1, finding = true "
+         f"WHERE offer_id = (SELECT min(offer_id) FROM {MARTS}.lettings_audit WHERE NOT finding)"]),
+    "audit row that is not an accepted offer": (
+        "assert_lettings_audit__one_row_per_accepted_advert_offer",
+        [f"UPDATE {MARTS}.lettings_audit SET application_ref = 'NOT-THE-WINNER' "
+         f"WHERE offer_id = (SELECT min(offer_id) FROM {MARTS}.lettings_audit)"]),
+}
+
+
+def _compiled_test(results: list[dict], manifest: dict, test) -> str:
+    if isinstance(test, str):
+        [uid] = [u for u, n in manifest["nodes"].items() if n["resource_type"] == "test" and n["name"] == test]
+    else:
+        kind, model, column = test
+        [uid] = [u for u, n in manifest["nodes"].items() if n["resource_type"] == "test"
+                 and (n.get("test_metadata") or {}).get("name") == kind
+                 and n.get("attached_node") == f"model.allocations.{model}" and n.get("column_name") == column]
+    [result] = [r for r in results if r["unique_id"] == uid]
+    return result["compiled_code"]
+
+
+@pytest.mark.parametrize("case", sorted(DBT_BROKEN))
+def test_a_broken_invariant_fails_its_dbt_test(dbt_build, tmp_path, case):
+    test, statements = DBT_BROKEN[case]
+    _, results, database = dbt_build
+    manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
+    sql = _compiled_test(results, manifest, test)
+    # Same file names: compiled SQL names its catalogs after them (dbt/profiles.yml).
+    copy = tmp_path / database.name
+    shutil.copy(database, copy)
+    marts = copy.with_name(copy.name + ".marts.duckdb")
+    shutil.copy(database.with_name(database.name + ".marts.duckdb"), marts)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"ATTACH '{marts}' AS published")
+        assert con.execute(sql).fetchall() == [], f"{test} fails before the invariant is broken"
+        for statement in statements:
+            assert con.execute(statement).fetchall()[0][0] > 0, statement  # it changed some row
+        assert con.execute(sql).fetchall(), f"{test} passes with the invariant broken ({case})"
+
+
+def test_the_published_file_exposure_depends_on_every_mart(dbt_build):
+    _, _, database = dbt_build
+    manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
+    marts = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    exposure = manifest["exposures"]["exposure.allocations.published_database"]
+    assert set(exposure["depends_on"]["nodes"]) == marts
+    assert all(e["owner"]["name"] and e["owner"]["email"].endswith(".example") for e in manifest["exposures"].values())

@@ -93,6 +93,15 @@ def corrupt(good_build, tmp_path, *statements) -> Path:
     return copy
 
 
+# The D9 finding added to a compliant request with no appeal, in the audit and in the quarterly
+# review alike: exactly one expectation (D9) fails.
+OVERDUE_FINDING_IN_AUDIT = (
+    "UPDATE marts.discretionary_quarterly_review SET findings = ['appeal_review_overdue'], compliant = false "
+    "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit WHERE compliant); "
+    "UPDATE marts.discretionary_audit SET findings = ['appeal_review_overdue'], compliant = false "
+    "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit WHERE compliant)")
+
+
 def results_by_label(database, suite):
     [result] = run_suites(database, RUN_ID, [suite])
     return result, {e.expectation: e for e in result.expectations}
@@ -134,152 +143,67 @@ def test_every_suite_passes_on_a_correct_build(good_build):
     assert all(r.rows_validated < 1_000 for r in results)
 
 
-# (suite, statements that break one invariant, the expectation that must fail, text in its examples)
+# (suite, statements that break one invariant, the expectation that must fail, text in its examples).
+# Only the cross-mart reconciliations and policy-level checks are suites; the row-level rules are
+# dbt data tests, broken one by one in tests/test_dbt_project.py (expectations/README.md).
 BROKEN = {
-    "duplicated applicant_bands row": (
-        "applicant_bands",
-        ["INSERT INTO marts.applicant_bands SELECT * FROM marts.applicant_bands "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands)"],
-        "expect_column_values_to_be_in_set(copies)", "copies=2"),
-    "active application missing from applicant_bands": (
-        "applicant_bands",
-        ["DELETE FROM marts.applicant_bands WHERE application_ref = (SELECT max(application_ref) FROM marts.applicant_bands)"],
-        "expect_column_values_to_be_in_set(copies)", "copies=0"),
-    "band outside its set": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET band = 'band_five' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_four')"],
-        "expect_column_values_to_be_in_set(band)", "band=band_five"),
-    "category outside the catalogue": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET category = 'rough_sleeping' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_two')"],
-        "expect_column_values_to_be_in_set(category)", "rough_sleeping"),
-    "transfer category outside the transfer band": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET transfer_category = 'other' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_four')"],
-        "expect_column_values_to_be_null(transfer_category) where band != 'transfer'", "transfer_category=other"),
-    "multiple need in band one": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET multiple_need = true, category = 'multiple_need' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_one')"],
-        "expect_column_values_to_be_in_set(band) where multiple_need == True", "band=band_one"),
-    "need category in the wrong band": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET category = 'medical_low' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_one')"],
-        "expect_column_pair_values_to_be_equal(band, category_catalogue_band) where (band in "
-        "['band_one', 'band_two', 'band_three'] and category != 'multiple_need')", "category_catalogue_band=band_three"),
-    "band_date before registration": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET band_date = DATE '1990-01-01' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands)"],
-        "expect_column_values_to_be_in_set(band_date_before_registration)", "band_date_before_registration=True"),
-    "can bid while off the register": (
-        "applicant_bands",
-        ["UPDATE marts.applicant_bands SET on_register = false "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE can_bid)"],
-        "expect_column_values_to_be_in_set(on_register) where can_bid == True", "on_register=False"),
     "financially ineligible applicant left in band two": (
         "applicant_bands",
         ["UPDATE raw.applications SET gross_annual_income = 250000 "
          "WHERE application_ref = (SELECT min(application_ref) FROM marts.applicant_bands WHERE band = 'band_two')"],
-        "expect_column_pair_values_to_be_equal(in_band_four_financial, expected_band_four_financial) "
-        "where in_mart == True",
+        "expect_column_pair_values_to_be_equal(in_band_four_financial, expected_band_four_financial)",
         "expected_band_four_financial=True"),
-    "restriction outside its set": (
-        "bidding_restrictions",
-        ["UPDATE marts.bidding_restrictions SET restriction = 'rent_arrears' "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.bidding_restrictions)"],
-        "expect_column_values_to_be_in_set(restriction)", "restriction=rent_arrears"),
-    "restriction ending before it starts": (
-        "bidding_restrictions",
-        ["UPDATE marts.bidding_restrictions SET ends_on = starts_on - 1, active = false "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.bidding_restrictions)"],
-        "expect_column_values_to_be_in_set(ends_not_after_start)", "ends_not_after_start=True"),
-    "active restriction outside its dates": (
-        "bidding_restrictions",
-        ["UPDATE marts.bidding_restrictions SET starts_on = DATE '2027-01-01', ends_on = NULL "
-         "WHERE application_ref = (SELECT min(application_ref) FROM marts.bidding_restrictions WHERE active)"],
-        "expect_column_values_to_be_in_set(active_outside_dates)", "active_outside_dates=True"),
     "excluded applicant still on the register": (
         "bidding_restrictions",
         ["UPDATE marts.bidding_restrictions SET restriction = 'unacceptable_behaviour', active = true, "
          "starts_on = DATE '2026-01-01', ends_on = DATE '2028-01-01' WHERE application_ref = "
          "(SELECT min(application_ref) FROM marts.bidding_restrictions WHERE application_ref IN "
          "(SELECT application_ref FROM marts.applicant_bands WHERE on_register))"],
-        "expect_column_values_to_be_in_set(on_register) where (active == True and restriction in "
-        "['unacceptable_behaviour', 'twelve_month_rule'])", "on_register=True"),
-    "compliant with findings": (
-        "discretionary_audit",
-        ["UPDATE marts.discretionary_audit SET findings = ['self_approved'] "
-         "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit WHERE compliant)"],
-        "expect_column_pair_values_to_be_equal(compliant, no_findings) where in_mart == True", "compliant=True"),
-    "findings NULL": (
-        "discretionary_audit",
-        ["UPDATE marts.discretionary_audit SET findings = NULL "
-         "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit)"],
-        "expect_column_values_to_be_in_set(findings_missing) where in_mart == True", "findings_missing=True"),
+        "expect_column_pair_values_to_be_equal(on_register, expected_on_register)", "on_register=True"),
+    "off the register with no restriction": (
+        "bidding_restrictions",
+        ["UPDATE marts.applicant_bands SET on_register = false, can_bid = false WHERE application_ref = "
+         "(SELECT min(application_ref) FROM marts.applicant_bands WHERE can_bid)"],
+        "expect_column_pair_values_to_be_equal(on_register, expected_on_register)", "expected_on_register=True"),
+    "applicant with an active bidding restriction able to bid": (
+        "bidding_restrictions",
+        ["UPDATE marts.applicant_bands SET on_register = true, can_bid = true WHERE application_ref = "
+         "(SELECT min(application_ref) FROM marts.bidding_restrictions WHERE active "
+         "AND restriction IN ('housing_debt', 'refusals'))"],
+        "expect_column_pair_values_to_be_equal(can_bid, expected_can_bid)", "can_bid=True"),
     "rows read not loaded or quarantined": (
         "load",
         ["UPDATE audit.load_counts SET rows_read = rows_read + 1 WHERE file_name = 'bids'"],
         "expect_column_pair_values_to_be_equal(rows_read, rows_accounted)", "file_name=bids"),
-    "shortlist position repeated": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET position = 1 WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists "
-         "WHERE position = 2)"],
-        "expect_column_values_to_be_in_set(position_out_of_sequence)", "position_out_of_sequence=True"),
-    "shortlist position gap": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET position = position + 1 WHERE advert_id = (SELECT min(advert_id) "
-         "FROM marts.shortlists WHERE position = 2) AND position >= 2"],
-        "expect_column_values_to_be_in_set(position_out_of_sequence)", "position_out_of_sequence=True"),
-    "eligible bid with a reason": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET ineligible_reasons = ['bedroom_size'] "
-         "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE eligible)"],
-        "expect_column_values_to_be_in_set(has_reasons) where eligible == True", "has_reasons=True"),
-    "ineligible bid with a position": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET position = 999 "
-         "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE NOT eligible)"],
-        "expect_column_pair_values_to_be_equal(eligible, has_position)", "has_position=True"),
-    "bid listed twice": (
-        "shortlists",
-        ["INSERT INTO marts.shortlists SELECT * FROM marts.shortlists "
-         "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE NOT eligible)"],
-        "expect_column_values_to_be_in_set(copies)", "copies=2"),
-    "bid missing from the shortlist": (
-        "shortlists",
-        ["DELETE FROM marts.shortlists WHERE bid_id = (SELECT max(bid_id) FROM marts.shortlists WHERE NOT eligible)"],
-        "expect_column_values_to_be_in_set(copies)", "copies=0"),
-    "bid moved to another advert": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET advert_id = (SELECT max(advert_id) FROM marts.shortlists) "
-         "WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists WHERE NOT eligible AND advert_id <> "
-         "(SELECT max(advert_id) FROM marts.shortlists))"],
-        "expect_column_values_to_be_in_set(in_extract)", "in_extract=False"),
     "applicant who cannot bid holds a position": (
         "shortlists",
         ["UPDATE marts.applicant_bands SET can_bid = false WHERE application_ref = "
          "(SELECT min(application_ref) FROM marts.shortlists WHERE position = 1 AND (advert_id, application_ref) "
          "NOT IN (SELECT advert_id, application_ref FROM staging.stg_register__offers WHERE outcome = 'accepted' "
          "AND advert_id IS NOT NULL))"],
-        "expect_column_values_to_be_in_set(applicant_can_bid) where (has_position == True and "
-        "accepted_offer_on_advert == False)",
+        "expect_column_values_to_be_in_set(applicant_can_bid) where accepted_offer_on_advert == False",
         "applicant_can_bid=False"),
-    "priority group decreasing down the shortlist": (
-        "shortlists",
-        ["UPDATE marts.shortlists SET priority_group = 0 WHERE bid_id = (SELECT min(bid_id) FROM marts.shortlists "
-         "WHERE position = 2)"],
-        "expect_column_values_to_be_in_set(priority_decreases)", "priority_decreases=True"),
     "winner position not the shortlist position": (
         "lettings_audit",
         ["UPDATE marts.lettings_audit SET winner_position = coalesce(winner_position, 0) + 1000 "
          "WHERE advert_id = (SELECT min(advert_id) FROM marts.lettings_audit)"],
-        "expect_column_values_to_be_in_set(position_matches_shortlist) where in_mart == True",
+        "expect_column_values_to_be_in_set(position_matches_shortlist)",
         "position_matches_shortlist=False"),
+    "overdue appeal finding without an overdue appeal": (
+        "discretionary_audit",
+        [OVERDUE_FINDING_IN_AUDIT],
+        "expect_column_pair_values_to_be_equal(finding_appeal_review_overdue, appeal_overdue)",
+        "finding_appeal_review_overdue=True"),
+    "quarterly review with findings other than the audit's": (
+        "discretionary_audit",
+        ["UPDATE marts.discretionary_quarterly_review SET findings = ['self_approved'] "
+         "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_quarterly_review)"],
+        "expect_column_values_to_be_in_set(review_findings_match)", "review_findings_match=False"),
+    "allocation missing from the quarterly review": (
+        "discretionary_audit",
+        ["DELETE FROM marts.discretionary_quarterly_review "
+         "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_quarterly_review)"],
+        "expect_column_pair_values_to_be_equal(in_quarterly_review, has_offer)", "has_offer=True"),
 }
 
 
@@ -323,9 +247,7 @@ def test_a_missing_validation_model_fails_the_suite_with_the_query_error(good_bu
 
 
 def test_results_are_stored_and_rendered(good_build, tmp_path):
-    database = corrupt(good_build, tmp_path, "UPDATE marts.discretionary_audit SET findings = ['self_approved'] "
-                                             "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit "
-                                             "WHERE compliant)")
+    database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     results = run_suites(database, RUN_ID, ["discretionary_audit", "load"])
     with duckdb.connect(str(database)) as con:
         assert store_results(con, results, RUN_ID) == sum(len(r.expectations) for r in results)
@@ -336,9 +258,9 @@ def test_results_are_stored_and_rendered(good_build, tmp_path):
         total = con.execute("SELECT count(*) FROM audit.expectation_results").fetchone()[0]
     assert total == sum(len(r.expectations) for r in results)
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
-        ("discretionary_audit", "expect_column_pair_values_to_be_equal(compliant, no_findings) where in_mart == True",
+        ("discretionary_audit", "expect_column_pair_values_to_be_equal(finding_appeal_review_overdue, appeal_overdue)",
          "blocking", False)]
-    assert "1 requests" in rows[0][4] and "compliant=True" in rows[0][5]
+    assert "1 requests" in rows[0][4] and "finding_appeal_review_overdue=True" in rows[0][5]
     index = render_data_docs(results, tmp_path / "docs")
     text = index.read_text()
     assert "discretionary_audit" in text and "1 blocking failure" in text
@@ -355,12 +277,10 @@ def test_check_result_blocks_on_blocking_failures_only(good_build, tmp_path):
     assert {(k.asset_key.path[-1], k.name) for k in keys} >= {
         ("applicant_bands", "expectations_applicant_bands"), ("raw_extract", "expectations_load")}
     assert all(spec.blocking for c in checks for spec in c.check_specs)
-    database = corrupt(good_build, tmp_path, "UPDATE marts.discretionary_audit SET findings = ['self_approved'] "
-                                             "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_audit "
-                                             "WHERE compliant)")
+    database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     [failing] = run_suites(database, RUN_ID, ["discretionary_audit"])
     outcome = check_result(failing)
     assert not outcome.passed and outcome.severity == AssetCheckSeverity.ERROR
-    assert "compliant exactly when there are no findings" in outcome.description
+    assert "appeal_review_overdue exactly when one of the request's appeals is overdue" in outcome.description
     [passing] = run_suites(good_build[0], RUN_ID, ["discretionary_audit"])
     assert check_result(passing).passed

@@ -1,9 +1,15 @@
 -- The sentence a caseworker can read out for each shortlist row (issue 5), worded on read from
 -- marts.shortlists and, for the applicant's band and dates, marts.shortlist_applicants. A view:
--- at England scale the sentences are about 2 GB of text, which would cost more to write and
--- publish than the ranking itself, and one advert's shortlist is read at a time. Published as a
+-- a sentence for every bid of the register would cost more to write and publish than the
+-- ranking itself, and one advert's shortlist is read at a time. Published as a
 -- view beside the tables it reads.
-{{ config(materialized='view') }}
+--
+-- No enforced contract (the other marts have one): dbt-duckdb checks a contract by describing
+-- the model's query on the build connection, whose default catalog is the build database, and
+-- there the catalog-free names this view must use (below) do not resolve. Its columns are
+-- those of the two contracted tables it reads plus a varchar; tests/test_examples.py checks the
+-- published view's types.
+{{ config(materialized='view', contract={'enforced': false}) }}
 
 select
     s.advert_id,

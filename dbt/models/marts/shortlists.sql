@@ -4,14 +4,9 @@
 -- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
 -- several times more. They partition by the advert's extract line, not advert_id: the same
 -- partitions (one line per advert, and only a bid on a known advert is eligible) sorted on an
--- integer, about a second less at England scale. The sentence a caseworker reads out is worded
+-- integer, which is cheaper. The sentence a caseworker reads out is worded
 -- on read by the view shortlist_explanations from the facts kept here and the application's
 -- band and dates in marts.shortlist_applicants.
---
--- bid_id and application_ref are stored uncompressed (macros/create_table_as.sql): nearly every
--- value is different within a row group, so a dictionary saves little and building it took
--- about a quarter of writing the table at England scale.
-{{ config(meta={'uncompressed_columns': ['bid_id', 'application_ref']}) }}
 with ranked as (
     select
         source_line,
@@ -60,7 +55,7 @@ select
     assessed_as_bidder,
     on_register,
     can_bid,
-    -- What marts.shortlist_explanations words on read (stored as facts, not as 2 GB of text),
+    -- What marts.shortlist_explanations words on read (stored as facts, not as a sentence per bid),
     -- with the application's band and dates from marts.shortlist_applicants.
     cast(eligible_count as integer) as eligible_bids,
     cast(in_higher_groups as integer) as in_higher_groups,

@@ -1,65 +1,34 @@
--- Profile of marts.lettings_audit for the lettings_audit suite: coverage of the accepted offers
--- on adverts (discretionary offers excluded) and the winner's position against the shortlist.
+-- Profile of marts.lettings_audit against marts.shortlists for the lettings_audit suite: the
+-- winner's position as audited beside the winner's own row of the shortlist, one row per
+-- distinct combination with how many lettings it stands for and a few of them.
+-- The audit's own row-level rules (one row per accepted offer, findings) are dbt data tests
+-- (expectations/README.md).
 with lettings as (
-    select *, count(*) over (partition by advert_id, application_ref) as copies
+    select advert_id, application_ref, offer_id, winner_position
     from {{ ref('lettings_audit') }}
-),
-
--- Accepted offers per (advert, applicant): normally one; the mart has one row per offer.
-accepted as (
-    select advert_id, application_ref, count(*) as accepted_offers
-    from {{ ref('stg_register__offers') }}
-    where outcome = 'accepted' and advert_id is not null and discretionary_request_id is null
-    group by advert_id, application_ref
-),
-
-lettings_and_offers as (
-    select
-        coalesce(l.advert_id, a.advert_id) as advert_id,
-        coalesce(l.application_ref, a.application_ref) as application_ref,
-        a.advert_id is not null as is_accepted_offer,
-        l.advert_id is not null as in_mart,
-        coalesce(l.copies, 0) as copies,
-        coalesce(a.accepted_offers, 0) as accepted_offers,
-        l.winner_position,
-        l.unexplained_passovers
-    from lettings as l
-    full join accepted as a on a.advert_id = l.advert_id and a.application_ref = l.application_ref
 ),
 
 -- The winners' shortlist rows only: the small side drives the join with the large shortlist.
 winner_bids as (
     select s.advert_id, s.application_ref, s.position, s.eligible
     from {{ ref('shortlists') }} as s
-    inner join (select distinct advert_id, application_ref from lettings_and_offers) as w
+    inner join (select distinct advert_id, application_ref from lettings) as w
         on w.advert_id = s.advert_id and w.application_ref = s.application_ref
 ),
 
 per_letting as (
     select
-        x.advert_id || ' to ' || x.application_ref || coalesce(' (position ' || x.winner_position || ')', '') as example,
-        x.is_accepted_offer,
-        x.in_mart,
-        x.copies,
-        x.accepted_offers,
+        l.advert_id || ' to ' || l.application_ref || coalesce(' (position ' || l.winner_position || ')', '') as example,
         b.eligible as winner_eligible,
         -- NULL exactly when the winner was not eligible (or did not bid): the shortlist's position.
-        x.winner_position is not distinct from b.position as position_matches_shortlist,
-        x.unexplained_passovers is null as passovers_missing,
-        coalesce(x.unexplained_passovers < 0, false) as passovers_negative
-    from lettings_and_offers as x
-    left join winner_bids as b on b.advert_id = x.advert_id and b.application_ref = x.application_ref
+        l.winner_position is not distinct from b.position as position_matches_shortlist
+    from lettings as l
+    left join winner_bids as b on b.advert_id = l.advert_id and b.application_ref = l.application_ref
 )
 
 select
-    is_accepted_offer,
-    in_mart,
-    copies,
-    accepted_offers,
     winner_eligible,
     position_matches_shortlist,
-    passovers_missing,
-    passovers_negative,
     count(*) as lettings,
     array_to_string(min(example, 3), '; ') as examples
 from per_letting

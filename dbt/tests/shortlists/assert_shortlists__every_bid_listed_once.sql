@@ -1,7 +1,7 @@
 {# Attached to shortlists so Dagster shows it as that asset's check. #}
 {{ config(meta={'dagster': {'ref': {'name': 'shortlists'}}}) }}
 -- marts.shortlists has exactly one row per bid placed on or before D (every bid, any status).
--- At 13 million bids, comparing bid by bid costs seconds, so each advert's bids are compared
+-- Comparing a whole register's bids one by one is a large join, so each advert's bids are compared
 -- first by count and a sum of 64-bit hashes of their ids (equal sets give equal fingerprints;
 -- unequal ones differ but for a 2^-64 chance), and only adverts that differ are compared bid by
 -- bid. A bid whose advert id changed shows on both adverts.

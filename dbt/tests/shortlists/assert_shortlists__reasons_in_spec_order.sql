@@ -1,7 +1,7 @@
 -- Reasons are known codes, each at most once, in the order of policy-rules.md (Shortlisting):
 -- a restriction code only right after not_on_register / cannot_bid.
 -- Checked once per distinct list (about a hundred), then the bids holding a bad list are listed:
--- list functions over 13 million rows would cost seconds for the same answer.
+-- list functions over every bid would give the same answer at far more cost.
 with codes as (
     select [
         'withdrawn', 'outside_advert_window',

@@ -1,9 +1,9 @@
 -- Every shortlist row can be explained (shortlist_explanations never words a NULL): an eligible
 -- bid has each fact its sentence names, an ineligible one its detail; and the application of an
 -- eligible bid is in marts.shortlist_applicants with the band and dates the sentence names.
--- Checked on the stored facts because wording 13 million sentences to test them costs seconds;
+-- Checked on the stored facts because wording every bid's sentence to test it costs far more;
 -- the wording itself is unit-tested on the view. The application check is an anti join on the
--- key alone (about 1 s at England scale against 2 s for a join carrying the facts).
+-- key alone, cheaper than a join carrying the facts.
 select bid_id, eligible
 from {{ ref('shortlists') }}
 where case
