@@ -101,7 +101,7 @@ def test_columns_in_any_order(extract, tmp_path):
     ("EX07,register,active,2024-02-03,private_rented,,yes,1,0,false,12k,1.00,,", "bad money in gross_annual_income"),
     ("EX07,register,active,2024-02-03,private_rented,,yes,1.5,0,false,1.00,1.00,,", "bad integer in current_bedrooms"),
     ("EX07,register,active,2024-02-03,private_rented,maybe,yes,1,0,false,1.00,1.00,,", "bad boolean in landlord_in_district"),
-    ("EX07,register,active,2024-02-03,squatting,,yes,1,0,false,1.00,1.00,,", 'unknown code in current_tenure: "squatting"'),
+    ("EX07,register,active,2024-02-03,squatting,,yes,1,0,false,1.00,1.00,,", 'unknown code in current_tenure'),
     ("EX07,register,,2024-02-03,private_rented,,yes,1,0,false,1.00,1.00,,", "empty required cell: status"),
 ])
 def test_bad_cells_are_quarantined_with_line_and_reason(extract, tmp_path, row, reason):
@@ -126,14 +126,14 @@ def test_every_copy_of_a_duplicate_key_is_quarantined(extract, tmp_path):
     con, _ = _load(extract, tmp_path)
     rows = _quarantine(con, "assessed_needs")
     assert [line for line, _ in rows] == [2, 5]
-    assert all('duplicate key need_id "N00001"' in why for _, why in rows)
+    assert all("duplicate key need_id" in why for _, why in rows)
 
 
 def test_dangling_reference_is_quarantined(extract, tmp_path):
     _append(extract, "bids", "B00099,NOPE,EX01,2026-10-21T09:00:00,active")
     con, _ = _load(extract, tmp_path)
     [(line, why)] = _quarantine(con, "bids")
-    assert line == 5 and 'advert_id "NOPE" is not a loaded adverts row' in why
+    assert line == 5 and "advert_id matches no row of adverts" in why
 
 
 def test_quarantine_cascades_from_an_application(extract, tmp_path):
@@ -159,7 +159,7 @@ def test_later_bid_on_same_advert_is_quarantined_earliest_stands(extract, tmp_pa
     _append(extract, "bids", "B00001,EXA,EX01,2026-10-20T09:00:00,active")
     con, _ = _load(extract, tmp_path)
     [(line, why)] = _quarantine(con, "bids")
-    assert line == 2 and 'the earliest, bid "B00001"' in why
+    assert line == 2 and "the earliest, on line 5, stands" in why
     assert con.execute("SELECT bid_id FROM raw.bids WHERE application_ref = 'EX01'").fetchall() == [("B00001",)]
 
 
@@ -236,7 +236,7 @@ def test_every_copy_of_a_duplicate_composite_key_is_quarantined(extract, tmp_pat
     con, _ = _load(extract, tmp_path)
     rows = _quarantine(con, "household_members")
     assert [line for line, _ in rows] == [6, 12]
-    assert all('duplicate key application_ref, member_id "EX02/EX02-M3"' in why for _, why in rows)
+    assert all("duplicate key application_ref, member_id" in why for _, why in rows)
     assert con.execute("SELECT count(*) FROM raw.household_members WHERE member_id = 'EX02-M3'").fetchone() == (1,)
 
 
@@ -249,7 +249,7 @@ def test_later_bids_are_ranked_by_time_then_line_among_good_bids(extract, tmp_pa
     con, _ = _load(extract, tmp_path)
     rows = _quarantine(con, "bids")
     assert [line for line, _ in rows] == [6, 7, 8]
-    assert 'the earliest, bid "B00011"' in rows[0][1] and 'the earliest, bid "B00011"' in rows[2][1]
+    assert "the earliest, on line 5," in rows[0][1] and "the earliest, on line 5," in rows[2][1]
     assert "unknown code in status" in rows[1][1]
     assert con.execute("SELECT bid_id, placed_at FROM raw.bids WHERE application_ref = 'EX02'").fetchall() == [
         ("B00011", dt.datetime(2026, 10, 21, 10, 0))]
