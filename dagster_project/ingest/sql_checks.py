@@ -77,7 +77,8 @@ def parquet_text(cell: str, source_type: str, contract_type: str | None) -> str:
     """The text of a typed Parquet cell that the contract's text rules read.
 
     pandas and Arrow write a nullable integer column as floating point and a date as a timestamp
-    at midnight, and a boolean sometimes as 0/1: those values are given as the contract's text.
+    at midnight, and a boolean sometimes as 0/1; money may come as floating point or a decimal
+    with more places: those values are given as the contract's text.
     Any other value keeps its own text (1.5, a time of day, 2), so the cell check quarantines
     the row naming the column. NaN is how pandas writes a missing number: it is an empty cell.
     """
@@ -92,6 +93,8 @@ def parquet_text(cell: str, source_type: str, contract_type: str | None) -> str:
                 f"ELSE {text} END")
     if contract_type == "boolean" and (floating or source_type in _INTEGERS):
         return f"CASE {empty_if_nan}WHEN {cell} = 1 THEN 'true' WHEN {cell} = 0 THEN 'false' ELSE {text} END"
-    if contract_type == "money" and source_type in _FLOATS:
-        return f"CASE {empty_if_nan}ELSE {text} END"
+    if contract_type == "money" and floating:
+        cents = f"try_cast({cell} AS DECIMAL(38,2))"
+        return (f"CASE {empty_if_nan}WHEN {cell} = round({cell}, 2) AND {cents} IS NOT NULL "
+                f"THEN CAST({cents} AS VARCHAR) ELSE {text} END")
     return text
