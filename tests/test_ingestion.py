@@ -494,7 +494,9 @@ def test_a_cascade_records_the_file_whose_row_caused_it(extract, tmp_path):
     _append(extract, "bids", "B00099,EXA,EX99,2026-10-21T09:00:00,active")
     con, _ = _load(extract, tmp_path)
     caused = con.execute("SELECT file_name, line_number, caused_by, reason FROM audit.quarantine "
+                         "JOIN audit.quarantine_causes USING (run_id, file_name, line_number) "
                          "ORDER BY file_name, line_number").fetchall()
+    assert len(caused) == con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0]
     assert [(f, line, c) for f, line, c, _ in caused] == [
         ("applications", 4, "applications"), ("assessed_needs", 2, "applications"),
         ("assessed_needs", 3, "applications"), ("bids", 5, "bids"), ("discretionary_events", 2, "applications"),

@@ -6,7 +6,7 @@ in dbt/seeds/_seeds.yml says what each means), read here directly because dbt ha
 the version in force is the one with the latest effective_from on or before the as-of date.
 A required file fails the gate when
 - the rows quarantined on account of it (its own, and rows of other files refused only because
-  they refer to its quarantined rows: `audit.quarantine.caused_by`) are more than
+  they refer to its quarantined rows: `audit.quarantine_causes`) are more than
   max_quarantined_share of the rows at stake (its rows read and those of every file referring to it);
 - it has no data rows, or its rows loaded fell by more than max_loaded_rows_fall against the last
   published run. These two are volume findings: a person who has checked the extract may accept them.
@@ -112,7 +112,7 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str, previous: dict[str, in
         [run_id]).fetchall()}
     caused = {cause: (own, cascade) for cause, own, cascade in con.execute(
         """SELECT caused_by, count(*) FILTER (WHERE file_name = caused_by), count(*) FILTER (WHERE file_name <> caused_by)
-           FROM audit.quarantine WHERE run_id = ? GROUP BY caused_by""", [run_id]).fetchall()}
+           FROM audit.quarantine_causes WHERE run_id = ? GROUP BY caused_by""", [run_id]).fetchall()}
     out = {}
     for name in REQUIRED_FILES:
         fmt, _, read, loaded = counts[name]

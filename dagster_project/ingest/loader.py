@@ -86,8 +86,11 @@ class LoadReport:
 AUDIT_DDL = (
     "CREATE SCHEMA IF NOT EXISTS audit",
     """CREATE TABLE IF NOT EXISTS audit.quarantine (
-        run_id VARCHAR, file_name VARCHAR, line_number BIGINT, raw_row VARCHAR, reason VARCHAR,
-        caused_by VARCHAR)""",
+        run_id VARCHAR, file_name VARCHAR, line_number BIGINT, raw_row VARCHAR, reason VARCHAR)""",
+    # The file whose row caused each quarantined row: its own file, or for a row refused only
+    # because it refers to quarantined rows, the file that caused theirs (the extract gate counts it there).
+    """CREATE TABLE IF NOT EXISTS audit.quarantine_causes (
+        run_id VARCHAR, file_name VARCHAR, line_number BIGINT, caused_by VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS audit.load_counts (
         run_id VARCHAR, file_name VARCHAR, file_format VARCHAR, present BOOLEAN,
         rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, extra_columns VARCHAR[])""",
@@ -396,8 +399,9 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoad, run_
         _quarantine_rows(con, spec, fl, run_id)
     if fl.rejected:
         con.execute(f"""INSERT INTO audit.quarantine
-                        SELECT ?, '{name}', _line, raw_row, reason, '{name}' FROM stage_{name}__rejects""",
-                    [run_id])
+                        SELECT ?, '{name}', _line, raw_row, reason FROM stage_{name}__rejects""", [run_id])
+        con.execute(f"""INSERT INTO audit.quarantine_causes
+                        SELECT ?, '{name}', _line, '{name}' FROM stage_{name}__rejects""", [run_id])
         if name in REFERENCE_TARGETS:
             _cascade_rejects(con, fl)
 
@@ -455,7 +459,9 @@ def _quarantine_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoa
                        AS _reason,
                    {caused_by} AS _caused_by, {target_key} AS _key
             FROM bad""")
-    con.execute(f"INSERT INTO audit.quarantine SELECT ?, '{name}', _line, _raw, _reason, _caused_by "
+    con.execute(f"INSERT INTO audit.quarantine SELECT ?, '{name}', _line, _raw, _reason "
+                f"FROM stage_{name}__quarantined", [run_id])
+    con.execute(f"INSERT INTO audit.quarantine_causes SELECT ?, '{name}', _line, _caused_by "
                 f"FROM stage_{name}__quarantined", [run_id])
     if name in REFERENCE_TARGETS:
         con.execute(f"INSERT INTO cascade_{name} SELECT _key, _line, _caused_by FROM stage_{name}__quarantined "
@@ -491,14 +497,20 @@ def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: 
     con.execute(
         """INSERT INTO audit.quarantine
            SELECT ?, 'applications', a.source_line, CAST(to_json(a) AS VARCHAR),
-                  'application has ' || b.applicants || ' applicant members (exactly one is required)', 'applications'
+                  'application has ' || b.applicants || ' applicant members (exactly one is required)'
            FROM raw.applications a JOIN bad_apps b USING (application_ref)""", [run_id])
     con.execute(
         """INSERT INTO audit.quarantine
            SELECT ?, 'household_members', m.source_line, CAST(to_json(m) AS VARCHAR),
                   'application_ref refers to a quarantined row of applications (line ' || b.source_line
-                  || ': it has ' || b.applicants || ' applicant members)', 'applications'
+                  || ': it has ' || b.applicants || ' applicant members)'
            FROM raw.household_members m JOIN bad_apps b USING (application_ref)""", [run_id])
+    con.execute(
+        """INSERT INTO audit.quarantine_causes
+           SELECT ?, 'applications', source_line, 'applications' FROM bad_apps
+           UNION ALL
+           SELECT ?, 'household_members', m.source_line, 'applications'
+           FROM raw.household_members m JOIN bad_apps b USING (application_ref)""", [run_id, run_id])
     con.execute("INSERT INTO cascade_applications SELECT application_ref, source_line, 'applications' FROM bad_apps")
     con.execute("DELETE FROM raw.household_members WHERE application_ref IN (SELECT application_ref FROM bad_apps)")
     con.execute("DELETE FROM raw.applications WHERE application_ref IN (SELECT application_ref FROM bad_apps)")
