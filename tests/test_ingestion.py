@@ -506,3 +506,15 @@ def test_a_cascade_records_the_file_whose_row_caused_it(extract, tmp_path):
     assert reasons["discretionary_events"] == "request_id refers to a quarantined row of discretionary_requests (line 2)"
     assert reasons["discretionary_requests"] == "application_ref refers to a quarantined row of applications (line 4)"
     assert reasons["bids"] == "application_ref matches no row of applications"
+
+
+def test_a_stray_quote_closed_so_that_the_row_loads_is_refused_too(extract, tmp_path):
+    # `"Bobby` opens a quoted field in the last column on line 3 and `Smith"` on line 6 closes it
+    # at a line end: the reader finds one well-formed row holding lines 3 to 6.
+    lines = _with_extra_column(extract, "applications", "name", "Ann")
+    lines[2] = lines[2][: -len("Ann")] + '"Bobby'
+    lines[5] = lines[5][: -len("Ann")] + 'Smith"'
+    (extract / "applications.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ExtractContractError, match=r"^applications\.csv: from line 3 the CSV reader read 4 lines "
+                                                   r"as one row, 3 of them looking like rows of their own"):
+        _load(extract, tmp_path)

@@ -9,6 +9,7 @@ row's line then follows from its row id and the offset in force (a step function
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,11 @@ class LineWalk:
     steps: list[tuple[int, int]] = field(default_factory=list)  # (from row id, offset from row id + 2)
     reject_lines: dict[int, int] = field(default_factory=dict)  # reader's record number -> physical line
     lines_accounted: int = 0
+
+    def row_line(self, row: int) -> int:
+        """The physical line of the good row with this row id."""
+        i = bisect.bisect_right([start for start, _ in self.steps], row) - 1
+        return row + 2 + (self.steps[i][1] if i >= 0 else 0)
 
 
 def walk(rows: int, rejects: list[tuple[int, int]], breaks: list[tuple[int, int]], blanks: list[int]) -> LineWalk:

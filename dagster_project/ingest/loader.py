@@ -225,25 +225,32 @@ def _line_steps(con: duckdb.DuckDBPyConnection, fl: FileLoad, name: str, source:
                    'malformed row: ' || string_agg(DISTINCT CASE CAST(error_type AS VARCHAR) {malformed}
                        ELSE lower(CAST(error_type AS VARCHAR)) END, '; ') AS reason
             FROM rej_{name} GROUP BY line""")
-    rows_like = max(len(fl.columns) - 1, 1)  # commas in a line that looks like a record of its own
+    def rows_within(text: str) -> str:
+        """The lines after the first of `text` that look like records of their own (as many
+        commas as the header): the sign of a quote that is never closed."""
+        return (f"len(list_filter(string_split(coalesce({text}, ''), chr(10))[2:], "
+                f"lambda l: length(l) - length(replace(l, ',', '')) >= {max(len(fl.columns) - 1, 1)}))")
+
     rejected = con.execute(
-        f"""SELECT _record, 1 + length(raw_row) - length(replace(raw_row, chr(10), '')) AS _span,
-                   len(list_filter(string_split(raw_row, chr(10))[2:],
-                                   lambda l: length(l) - length(replace(l, ',', '')) >= {rows_like})) AS _swallowed
+        f"""SELECT _record, 1 + length(raw_row) - length(replace(raw_row, chr(10), '')), {rows_within('raw_row')}
             FROM {rejects}__records ORDER BY _record""").fetchall()
     cells = [f"_c{i}" for i in range(len(fl.columns))]
     breaks = " + ".join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cells)
     any_break = " OR ".join(f"contains(coalesce({c}, ''), chr(10))" for c in cells)
-    broken = con.execute(f"SELECT rowid, {breaks} FROM {table}__in WHERE {any_break} ORDER BY rowid").fetchall()
-    blanks_needed = lines - 1 - fl.rows - sum(b for _, b in broken) - sum(span for _, span, _ in rejected)
+    broken = con.execute(f"SELECT rowid, {breaks}, {' + '.join(rows_within(c) for c in cells)} "
+                         f"FROM {table}__in WHERE {any_break} ORDER BY rowid").fetchall()
+    blanks_needed = lines - 1 - fl.rows - sum(b for _, b, _ in broken) - sum(span for _, span, _ in rejected)
     blanks = blank_lines(source) if blanks_needed > 0 else []
-    lines_of = walk(fl.rows, [(r, span) for r, span, _ in rejected], broken, blanks)
-    for record, span, swallowed in rejected:
-        if swallowed:
-            raise ExtractContractError(
-                f"{fl.path.name}: from line {lines_of.reject_lines.get(record, record):,} the CSV reader read "
-                f"{span:,} lines as one malformed row, {swallowed:,} of them looking like rows of their own "
-                f"(a quote that is never closed?); correct the file and run again")
+    lines_of = walk(fl.rows, [(r, span) for r, span, _ in rejected], [(r, b) for r, b, _ in broken], blanks)
+    swallowing = sorted(
+        [(lines_of.reject_lines.get(record, record), span, rows, "one malformed row")
+         for record, span, rows in rejected if rows]
+        + [(lines_of.row_line(row), 1 + b, rows, "one row") for row, b, rows in broken if rows])
+    if swallowing:
+        line, span, rows, what = swallowing[0]
+        raise ExtractContractError(
+            f"{fl.path.name}: from line {line:,} the CSV reader read {span:,} lines as {what}, {rows:,} of them "
+            f"looking like rows of their own (a quote that is never closed?); correct the file and run again")
     if lines_of.lines_accounted < lines:
         raise ExtractContractError(
             f"{fl.path.name}: the rows the CSV reader found account for {lines_of.lines_accounted:,} of the "
