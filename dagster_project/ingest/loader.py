@@ -1,13 +1,16 @@
 """Load a register extract folder into the `raw` schema of a build database.
 
 Every input row ends either in `raw.<file>` (typed) or in `audit.quarantine` with its file,
-line, raw row and reason; `audit.load_counts` records rows read, loaded and quarantined per file.
+physical line, raw row and reason (a reason names the column and the problem, never the value);
+`audit.quarantine_causes` records the file whose row caused each quarantine (the extract gate,
+gate.py, counts cascades there); `audit.load_counts` records rows read, loaded and quarantined per file.
 All checks are set-based DuckDB SQL over the whole file (no row-by-row Python), in the order of
 `contract.LOAD_ORDER` so that references are checked against rows already loaded, and
 quarantine cascades (a quarantined application takes its members, needs, bids ... with it).
 
-A file-level contract breach (a required file or column missing) raises ExtractContractError
-before anything is written that a later step could mistake for a good load.
+A file-level contract breach (a required file or column missing, a file that cannot be read,
+rows the CSV reader would lose to a quote never closed) raises ExtractContractError, naming the
+file, before anything is written that a later step could mistake for a good load.
 """
 from __future__ import annotations
 
@@ -225,6 +228,7 @@ def _line_steps(con: duckdb.DuckDBPyConnection, fl: FileLoad, name: str, source:
                    'malformed row: ' || string_agg(DISTINCT CASE CAST(error_type AS VARCHAR) {malformed}
                        ELSE lower(CAST(error_type AS VARCHAR)) END, '; ') AS reason
             FROM rej_{name} GROUP BY line""")
+
     def rows_within(text: str) -> str:
         """The lines after the first of `text` that look like records of their own (as many
         commas as the header): the sign of a quote that is never closed."""
