@@ -518,3 +518,12 @@ def test_a_stray_quote_closed_so_that_the_row_loads_is_refused_too(extract, tmp_
     with pytest.raises(ExtractContractError, match=r"^applications\.csv: from line 3 the CSV reader read 4 lines "
                                                    r"as one row, 3 of them looking like rows of their own"):
         _load(extract, tmp_path)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 8, 1 << 24])
+def test_blank_lines_are_found_across_read_chunks(tmp_path, chunk_size):
+    from dagster_project.ingest.csv_lines import blank_lines
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\na,b\r\n\r\nc\n\n\nd,\"\n\ne\"\n\n")
+    assert blank_lines(path, chunk_size) == [1, 3, 5, 6, 8, 10]

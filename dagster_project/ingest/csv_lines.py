@@ -27,13 +27,13 @@ def physical_lines(path: Path) -> int:
     return lines + (last != b"\n")
 
 
-def blank_lines(path: Path) -> list[int]:
+def blank_lines(path: Path, chunk_size: int = 1 << 24) -> list[int]:
     """Physical line numbers of the empty lines of a file (a lone carriage return counts as empty).
     Some may lie inside a quoted cell; `walk` passes over those."""
     found: list[int] = []
     line, carry = 1, b""
     with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
+        while chunk := f.read(chunk_size):
             data = carry + chunk
             end = data.rfind(b"\n") + 1  # whole lines only; the rest waits for the next chunk
             data, carry = data[:end], data[end:]
