@@ -76,7 +76,7 @@ def test_quarantined_share_at_the_threshold_passes_and_just_past_fails(extract, 
     with pytest.raises(ExtractGateError) as err:
         _gate(extract, seeds)
     assert str(err.value) == (
-        "extract gate: bids.csv: 1 rows quarantined on account of its rows (1 of its 4, 0 of other files referring "
+        "extract gate: bids.csv: 1 row quarantined on account of its rows (1 of its 4, 0 of other files referring "
         "to them), 25% of the 4 rows at stake, above the 24.99% allowed (extract_gate_thresholds from 2016-01-01)")
 
 

@@ -123,6 +123,10 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str, previous: dict[str, in
     return out
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _percent(value: Decimal | Fraction) -> str:
     return f"{float(value) * 100:.4g}%"
 
@@ -148,15 +152,15 @@ def check_extract_gate(con: duckdb.DuckDBPyConnection, *, run_id: str, as_of: dt
         quarantined = f.quarantined_own + f.quarantined_cascade
         if quarantined > most * f.rows_at_stake:
             findings.append((
-                f"{f.shown_as}: {quarantined:,} rows quarantined on account of its rows ({f.quarantined_own:,} of "
+                f"{f.shown_as}: {_rows(quarantined)} quarantined on account of its rows ({f.quarantined_own:,} of "
                 f"its {f.rows_read:,}, {f.quarantined_cascade:,} of other files referring to them), "
-                f"{_percent(f.quarantined_share)} of the {f.rows_at_stake:,} rows at stake, above the "
+                f"{_percent(f.quarantined_share)} of the {_rows(f.rows_at_stake)} at stake, above the "
                 f"{_percent(most)} allowed ({version})", False))
         fall = f.loaded_rows_fall
         most = thresholds.max_loaded_rows_fall[name]
         if fall is not None and f.rows_read and f.previous_rows_loaded - f.rows_loaded > most * f.previous_rows_loaded:
             findings.append((
-                f"{f.shown_as}: {f.rows_loaded:,} rows loaded against {f.previous_rows_loaded:,} in the last "
+                f"{f.shown_as}: {_rows(f.rows_loaded)} loaded against {f.previous_rows_loaded:,} in the last "
                 f"published run, a fall of {_percent(fall)}, above the {_percent(most)} allowed ({version})", True))
     blocking = [(text, is_volume) for text, is_volume in findings if not (is_volume and accept_volume_change)]
     if blocking:
