@@ -1,7 +1,7 @@
-"""The earliest date any policy version is in force, read from the policy seeds.
+"""The first date any run can be evaluated for: every policy seed has a version in force from it.
 
-No rule can be evaluated before it, so it is the first date the nightly job has a partition for
-and the earliest as-of date the command line accepts.
+Read from the seed files themselves (dbt/seeds/*.csv with an effective_from column), so the
+command line can refuse an earlier --as-of before any work, naming the date.
 """
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ from pathlib import Path
 
 from .paths import DBT_PROJECT_DIR
 
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
-def first_policy_date(seeds_dir: Path = DBT_PROJECT_DIR / "seeds") -> dt.date:
-    dates = []
-    for seed in sorted(seeds_dir.glob("*.csv")):
-        with seed.open(newline="") as f:
-            dates += [dt.date.fromisoformat(row["effective_from"]) for row in csv.DictReader(f)
-                      if row.get("effective_from")]
-    if not dates:
-        raise RuntimeError(f"no policy seed with effective_from in {seeds_dir}")
-    return min(dates)
+
+def first_policy_date(seeds_dir: Path = SEEDS_DIR) -> dt.date:
+    """The latest of the policy seeds' first effective_from dates: before it, some policy (the
+    parameters, the need catalogue, the extract gate ...) has no version in force."""
+    firsts = []
+    for seed in sorted(Path(seeds_dir).glob("*.csv")):
+        with open(seed, newline="", encoding="utf-8") as f:
+            rows = csv.DictReader(f)
+            if "effective_from" not in (rows.fieldnames or []):
+                continue
+            dates = [dt.date.fromisoformat(row["effective_from"].strip()) for row in rows]
+        if dates:
+            firsts.append(min(dates))
+    if not firsts:
+        raise FileNotFoundError(f"no policy seed with an effective_from column in {seeds_dir}")
+    return max(firsts)

@@ -1,13 +1,16 @@
 """Load a register extract folder into the `raw` schema of a build database.
 
 Every input row ends either in `raw.<file>` (typed) or in `audit.quarantine` with its file,
-line, raw row and reason; `audit.load_counts` records rows read, loaded and quarantined per file.
+physical line, raw row and reason (a reason names the column and the problem, never the value);
+`audit.quarantine_causes` records the file whose row caused each quarantine (the extract gate,
+gate.py, counts cascades there); `audit.load_counts` records rows read, loaded and quarantined per file.
 All checks are set-based DuckDB SQL over the whole file (no row-by-row Python), in the order of
 `contract.LOAD_ORDER` so that references are checked against rows already loaded, and
 quarantine cascades (a quarantined application takes its members, needs, bids ... with it).
 
-A file-level contract breach (a required file or column missing) raises ExtractContractError
-before anything is written that a later step could mistake for a good load.
+A file-level contract breach (a required file or column missing, a file that cannot be read,
+rows the CSV reader would lose to a quote never closed) raises ExtractContractError, naming the
+file, before anything is written that a later step could mistake for a good load.
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ import duckdb
 
 from . import contract
 from .contract import Column, FileSpec
-from .sql_checks import cell_checks, trimmed, typed_value
+from .csv_lines import blank_lines, physical_lines, walk
+from .sql_checks import cell_checks, parquet_text, trimmed, typed_value
 
 
 # Up to this many steps in the line numbers of a file (after rejected rows and rows with line breaks
@@ -33,12 +37,28 @@ class ExtractContractError(Exception):
     """The extract breaks the contract at file level; the message names the file and column."""
 
 
+# Why DuckDB's CSV reader could not split a row, in words (its own messages may quote cells).
+_MALFORMED = {
+    "TOO MANY COLUMNS": "more fields than the header",
+    "MISSING COLUMNS": "fewer fields than the header",
+    "UNQUOTED VALUE": "a quote inside an unquoted field, or a quote never closed",
+    "INVALID ENCODING": "not valid UTF-8",
+    "INVALID UNICODE": "not valid UTF-8",
+    "LINE SIZE OVER MAXIMUM": "a line longer than the reader allows",
+}
+
+# The files other files reference, with the columns they are referenced by: a quarantined row of
+# one of them takes the rows referring to it along (a cascade), counted against it (extract gate).
+REFERENCE_TARGETS = {ref.target: ref.target_columns for spec in contract.FILES for ref in spec.references}
+
+
 @dataclass
 class FileLoad:
     name: str
     path: Path | None
     file_format: str | None
-    columns: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # as in the header; staged as _c0, _c1 ... by position
+    source_types: list[str] = field(default_factory=list)  # Parquet only
     rows: int = 0  # rows read into staging
     rejected: int = 0  # rows DuckDB could not split into the header's columns
     extra_columns: list[str] = field(default_factory=list)
@@ -46,6 +66,11 @@ class FileLoad:
     @property
     def rows_read(self) -> int:
         return self.rows + self.rejected
+
+    def cell(self, column: str) -> str:
+        """The staging column of a header name. The file's names never reach SQL as identifiers:
+        a name may hold quotes, spaces or differ from another only in case."""
+        return f"_c{self.columns.index(column)}"
 
 
 @dataclass
@@ -65,6 +90,10 @@ AUDIT_DDL = (
     "CREATE SCHEMA IF NOT EXISTS audit",
     """CREATE TABLE IF NOT EXISTS audit.quarantine (
         run_id VARCHAR, file_name VARCHAR, line_number BIGINT, raw_row VARCHAR, reason VARCHAR)""",
+    # The file whose row caused each quarantined row: its own file, or for a row refused only
+    # because it refers to quarantined rows, the file that caused theirs (the extract gate counts it there).
+    """CREATE TABLE IF NOT EXISTS audit.quarantine_causes (
+        run_id VARCHAR, file_name VARCHAR, line_number BIGINT, caused_by VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS audit.load_counts (
         run_id VARCHAR, file_name VARCHAR, file_format VARCHAR, present BOOLEAN,
         rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, extra_columns VARCHAR[])""",
@@ -91,62 +120,69 @@ def find_files(extract_dir: Path) -> dict[str, FileLoad]:
     return found
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> None:
     """Read one file, all cells as text, into the temp relation stage_<name> with line numbers.
 
-    Staging lives in memory (temp tables), not in the build file. Rows DuckDB cannot split into
-    the header's columns (too many or too few fields, broken quoting, invalid UTF-8) go to
-    stage_<name>__rejects with their line and text.
+    Staging lives in memory (temp tables), not in the build file. Its columns are _c0, _c1 ...
+    in the file's order (fl.cell). Rows DuckDB cannot split into the header's columns (too many
+    or too few fields, broken quoting, invalid UTF-8) go to stage_<name>__rejects with their
+    line and text.
     """
     table, rejects = f"stage_{spec.name}", f"stage_{spec.name}__rejects"
+    staged = [f"_c{i}" for i in range(len(fl.columns))]
     if fl.file_format == "parquet":
-        path = str(fl.path).replace("'", "''")
-        con.execute(f"CREATE TEMP TABLE {table}__in AS SELECT * FROM read_parquet('{path}')")
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in fl.columns)
+        con.execute(f"CREATE TEMP TABLE {table}__in AS SELECT * FROM read_parquet({_sql_text(str(fl.path))}) "
+                    f"AS p({', '.join(staged)})")
+        types = {c.name: c.type for c in spec.columns}
+        cells = ", ".join(f"{parquet_text(c, t, types.get(name))} AS {c}"
+                          for c, t, name in zip(staged, fl.source_types, fl.columns))
         # Parquet has no header line: a row's "line" is its 1-based row number.
-        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 1 AS _line, {casts} FROM {table}__in")
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT rowid + 1 AS _line, {cells} FROM {table}__in")
         con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
         fl.rows = con.execute(f"SELECT count(*) FROM {table}__in").fetchone()[0]
         return
     # The header was read already, so DuckDB's sniffer (which can misjudge a small file with one
-    # malformed row) is not needed: every column is text, named as in the file.
-    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in fl.columns) + "}"
+    # malformed row) is not needed: every column is text.
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in staged) + "}"
 
-    def read(source: Path) -> int:
-        """Read `source` into {table}__in; return its physical lines."""
-        src = str(source).replace("'", "''")
+    def read(source: Path) -> None:
         con.execute(
-            f"""CREATE TEMP TABLE {table}__in AS SELECT * FROM read_csv('{src}', auto_detect = false,
+            f"""CREATE TEMP TABLE {table}__in AS SELECT * FROM read_csv({_sql_text(str(source))}, auto_detect = false,
                 columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
                 encoding = 'utf-8', store_rejects = true, rejects_table = 'rej_{spec.name}',
                 rejects_scan = 'rejscan_{spec.name}')""")
-        return _physical_lines(source)
 
-    try:
-        lines = read(fl.path)
-    except duckdb.InvalidInputException:
-        # DuckDB's reader refuses a file whose line ends are mixed (CRLF and LF), as happens
-        # when rows are appended to an export by hand. Its lenient mode would silently cut rows
-        # with too many fields, so the file is read again with every line end made LF.
-        with tempfile.TemporaryDirectory() as tmp:
-            normalised = Path(tmp) / fl.path.name
-            with open(fl.path, "rb") as src, open(normalised, "wb") as dst:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = fl.path
+        try:
+            read(source)
+        except duckdb.InvalidInputException:
+            # DuckDB's reader refuses a file whose line ends are mixed (CRLF and LF), as happens
+            # when rows are appended to an export by hand. Its lenient mode would silently cut rows
+            # with too many fields, so the file is read again with every line end made LF.
+            source = Path(tmp) / "normalised.csv"
+            with open(fl.path, "rb") as src, open(source, "wb") as dst:
                 for line in src:
                     dst.write(line.replace(b"\r\n", b"\n"))
             try:
-                lines = read(normalised)
+                read(source)
             except duckdb.Error as exc:
-                raise ExtractContractError(
-                    f"{fl.path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
-    fl.rows, fl.rejected = con.execute(
-        f"SELECT (SELECT count(*) FROM {table}__in), (SELECT count(DISTINCT line) FROM rej_{spec.name})").fetchone()
-    if fl.rejected or lines != 1 + fl.rows:
-        steps = _line_steps(con, spec.name, fl.columns)
-    else:
-        # One line per record, the header's included (the usual extract): no reject and no line
-        # break in a quoted cell, so a row's line follows from its record number alone.
-        steps = []
-        con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
+                raise ExtractContractError(f"{fl.path.name}: cannot be read as CSV: {_plain(exc)}") from exc
+        lines = physical_lines(source)
+        fl.rows, fl.rejected = con.execute(
+            f"SELECT (SELECT count(*) FROM {table}__in), (SELECT count(DISTINCT line) FROM rej_{spec.name})"
+        ).fetchone()
+        if fl.rejected or lines != 1 + fl.rows:
+            steps = _line_steps(con, fl, spec.name, source, lines)
+        else:
+            # One line per record, the header's included (the usual extract): no reject, no blank
+            # line and no line break in a quoted cell, so a row's line follows from its row id alone.
+            steps = []
+            con.execute(f"CREATE TEMP TABLE {rejects} (_line BIGINT, raw_row VARCHAR, reason VARCHAR)")
     con.execute(f"DROP TABLE rej_{spec.name}")
     con.execute(f"DROP TABLE rejscan_{spec.name}")
     if len(steps) <= _MAX_LINE_STEPS:
@@ -154,6 +190,8 @@ def _read_file(con: duckdb.DuckDBPyConnection, fl: FileLoad, spec: FileSpec) -> 
                     f"FROM {table}__in")
         return
     # Many steps (a file of multi-line notes): the lines are worked out once, in a copy of the rows.
+    con.execute(f"CREATE TEMP TABLE {table}__steps AS SELECT unnest(?) AS _start, unnest(?) AS _offset",
+                [[start for start, _ in steps], [offset for _, offset in steps]])
     con.execute(
         f"""CREATE TEMP TABLE {table}__lines AS
             SELECT i.rowid + 2 + coalesce(s._offset, 0) AS _line, i.*
@@ -175,59 +213,77 @@ def _step_lookup(steps: list[tuple[int, int]], below: int) -> str:
             f"ELSE {_step_lookup(steps[:middle], below)} END")
 
 
-def _line_steps(con: duckdb.DuckDBPyConnection, name: str, cols: list[str]) -> list[tuple[int, int]]:
-    """Create stage_<name>__steps, the steps of the offset between a good row's line and rowid + 2,
-    and stage_<name>__rejects, the rejected rows with their lines; return the steps as
-    (from rowid, offset) in order.
+def _line_steps(con: duckdb.DuckDBPyConnection, fl: FileLoad, name: str, source: Path, lines: int) -> list[tuple[int, int]]:
+    """Create stage_<name>__rejects, the rejected rows with their physical lines, and return the
+    steps (from rowid, offset) of the offset between a good row's line and rowid + 2.
 
-    DuckDB numbers a rejected row by record (header = 1), not by physical line. Record k of the
-    good rows (0-based, in file order) is record 2 + k + (rejects before it); its physical line
-    adds the line breaks inside quoted cells of the records before it. So the offset steps up
-    after each reject and after each row with breaks: a handful of steps, and each row needs
-    only a lookup."""
+    Raises ExtractContractError when the rows read do not account for the file's lines: a quote
+    never closed makes the reader take the rest of the file (or up to the next quote) as one
+    malformed row, and every row in it would be lost while quarantine showed one."""
     table, rejects = f"stage_{name}", f"stage_{name}__rejects"
+    malformed = " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in _MALFORMED.items())
+    con.execute(
+        f"""CREATE TEMP TABLE {rejects}__records AS
+            SELECT line AS _record, trim(any_value(csv_line), chr(10) || chr(13)) AS raw_row,
+                   'malformed row: ' || string_agg(DISTINCT CASE CAST(error_type AS VARCHAR) {malformed}
+                       ELSE lower(CAST(error_type AS VARCHAR)) END, '; ') AS reason
+            FROM rej_{name} GROUP BY line""")
+
+    def rows_within(text: str) -> str:
+        """The lines after the first of `text` that look like records of their own (as many
+        commas as the header): the sign of a quote that is never closed."""
+        return (f"len(list_filter(string_split(coalesce({text}, ''), chr(10))[2:], "
+                f"lambda l: length(l) - length(replace(l, ',', '')) >= {max(len(fl.columns) - 1, 1)}))")
+
+    rejected = con.execute(
+        f"""SELECT _record, 1 + length(raw_row) - length(replace(raw_row, chr(10), '')), {rows_within('raw_row')}
+            FROM {rejects}__records ORDER BY _record""").fetchall()
+    cells = [f"_c{i}" for i in range(len(fl.columns))]
+    breaks = " + ".join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cells)
+    any_break = " OR ".join(f"contains(coalesce({c}, ''), chr(10))" for c in cells)
+    broken = con.execute(f"SELECT rowid, {breaks}, {' + '.join(rows_within(c) for c in cells)} "
+                         f"FROM {table}__in WHERE {any_break} ORDER BY rowid").fetchall()
+    blanks_needed = lines - 1 - fl.rows - sum(b for _, b, _ in broken) - sum(span for _, span, _ in rejected)
+    blanks = blank_lines(source) if blanks_needed > 0 else []
+    lines_of = walk(fl.rows, [(r, span) for r, span, _ in rejected], [(r, b) for r, b, _ in broken], blanks)
+    swallowing = sorted(
+        [(lines_of.reject_lines.get(record, record), span, rows, "one malformed row")
+         for record, span, rows in rejected if rows]
+        + [(lines_of.row_line(row), 1 + b, rows, "one row") for row, b, rows in broken if rows])
+    if swallowing:
+        line, span, rows, what = swallowing[0]
+        raise ExtractContractError(
+            f"{fl.path.name}: from line {line:,} the CSV reader read {span:,} lines as {what}, {rows:,} of them "
+            f"looking like rows of their own (a quote that is never closed?); correct the file and run again")
+    if lines_of.lines_accounted < lines:
+        raise ExtractContractError(
+            f"{fl.path.name}: the rows the CSV reader found account for {lines_of.lines_accounted:,} of the "
+            f"file's {lines:,} lines (a quote that is never closed, or unusual line ends?); "
+            f"correct the file and run again")
     con.execute(
         f"""CREATE TEMP TABLE {rejects} AS
-            SELECT line AS _record, trim(any_value(csv_line), chr(10) || chr(13)) AS raw_row,
-                   string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
-            FROM rej_{name} GROUP BY line""")
-    breaks = " + ".join(f"""coalesce(length("{c}") - length(replace("{c}", chr(10), '')), 0)""" for c in cols)
-    any_break = " OR ".join(f"""contains(coalesce("{c}", ''), chr(10))""" for c in cols)
-    con.execute(f"CREATE TEMP TABLE {table}__breaks AS SELECT rowid AS _row, {breaks} AS _breaks "
-                f"FROM {table}__in WHERE {any_break}")
-    con.execute(
-        f"""CREATE TEMP TABLE {table}__steps AS
-            SELECT _start, sum(sum(_delta)) OVER (ORDER BY _start) AS _offset
-            FROM (SELECT _record - row_number() OVER (ORDER BY _record) - 1 AS _start, 1 AS _delta FROM {rejects}
-                  UNION ALL
-                  SELECT _row + 1, _breaks FROM {table}__breaks)
-            GROUP BY _start""")
-    # Rejected rows: their physical line adds the breaks of good records before them.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {rejects} AS
-            SELECT r._record + coalesce((SELECT sum(_breaks) FROM {table}__breaks b WHERE b._row + 2 < r._record), 0)
-                   AS _line, r.raw_row, r.reason
-            FROM {rejects} r""")
-    return con.execute(f"SELECT _start, _offset FROM {table}__steps ORDER BY _start").fetchall()
+            SELECT coalesce(l._line, r._record) AS _line, r.raw_row, r.reason
+            FROM {rejects}__records r
+            LEFT JOIN (SELECT unnest(?::BIGINT[]) AS _record, unnest(?::BIGINT[]) AS _line) l USING (_record)""",
+        [list(lines_of.reject_lines), list(lines_of.reject_lines.values())])
+    return lines_of.steps
 
 
-def _physical_lines(path: Path) -> int:
-    """Lines of a file as an editor counts them: its line feeds, and one more for any text after the last."""
-    lines, last = 0, b"\n"
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
+def _plain(exc: duckdb.Error) -> str:
+    """A DuckDB error in one line, without the SQL it may quote."""
+    if isinstance(exc, (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException)):
+        return "an internal error in the loader (the error log has the details)"
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _header(con: duckdb.DuckDBPyConnection, fl: FileLoad) -> list[str]:
     if fl.file_format == "parquet":
-        path = str(fl.path).replace("'", "''")
         try:
-            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
+            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_text(str(fl.path))})").fetchall()
         except duckdb.Error as exc:
-            raise ExtractContractError(f"{fl.path.name}: cannot be read as Parquet: {str(exc).splitlines()[0]}") from exc
+            raise ExtractContractError(f"{fl.path.name}: cannot be read as Parquet: {_plain(exc)}") from exc
+        fl.source_types = [r[1] for r in described]
+        return [r[0] for r in described]
     return _csv_header(fl.path)
 
 
@@ -240,7 +296,8 @@ def _csv_header(path: Path) -> list[str]:
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ExtractContractError(f"{path.name}: the header row cannot be read: {exc}") from None
     header = [h.strip() for h in header]
-    duplicated = sorted({h for h in header if header.count(h) > 1})
+    # Unnamed columns (a trailing comma on every line) are extra columns like any other.
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
         raise ExtractContractError(f"{path.name}: column named more than once in the header: {', '.join(duplicated)}")
     return header
@@ -252,20 +309,26 @@ def _check_columns(fl: FileLoad, spec: FileSpec) -> None:
     if missing:
         raise ExtractContractError(
             f"{fl.path.name}: required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}")
-    fl.extra_columns = [c for c in fl.columns if c not in expected]
+    fl.extra_columns = [c or f"(unnamed column {i + 1})" for i, c in enumerate(fl.columns) if c not in expected]
+
+
+def _key(columns: tuple[str, ...], prefix: str = "") -> str:
+    """One text value for a (possibly composite) reference key."""
+    return f"concat_ws(chr(31), {', '.join(prefix + c for c in columns)})"
 
 
 def _reference_checks(spec: FileSpec) -> list[tuple[str, str]]:
     """(flag expression, reason expression) per reference: a non-empty value with no loaded
-    target row. The reason reads the flag column `_ref<i>_missing`."""
+    target row. The reason reads the flag column `_ref<i>_missing` and `_ref<i>_line`, the line of
+    the quarantined target row it refers to (NULL when there is none)."""
     out = []
-    for ref in spec.references:
+    for i, ref in enumerate(spec.references):
         # A semi-join: each row is only probed against the target's key (no DISTINCT, no row copies).
         on = " AND ".join(f"r.{tc} = c.{c}" for c, tc in zip(ref.columns, ref.target_columns))
         present = " AND ".join(f"c.{c} IS NOT NULL" for c in ref.columns)
-        values = " || '/' || ".join(ref.columns)
-        reason = (f"'{', '.join(ref.columns)} \"' || {values} || "
-                  f"'\" is not a loaded {ref.target} row (missing or quarantined)'")
+        names = ", ".join(ref.columns)
+        reason = (f"CASE WHEN _ref{i}_line IS NULL THEN '{names} matches no row of {ref.target}' "
+                  f"ELSE '{names} refers to a quarantined row of {ref.target} (line ' || _ref{i}_line || ')' END")
         out.append((f"({present} AND NOT EXISTS (SELECT 1 FROM raw.{ref.target} r WHERE {on}))", reason))
     return out
 
@@ -279,7 +342,7 @@ def _reasons(checks: list[tuple[str, str]]) -> str:
             + "], lambda e: e IS NOT NULL)") if checks else "[]::VARCHAR[]"
 
 
-def _repeated(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...], table: str) -> None:
+def _repeated(con: duckdb.DuckDBPyConnection, fl: FileLoad, columns: tuple[str, ...], table: str) -> None:
     """Create temp table `table` of the lines of stage_<name> whose trimmed values of `columns`
     (all non-empty) occur on more than one row. Normally it finds none.
 
@@ -290,8 +353,8 @@ def _repeated(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...
     con.execute(
         f"""CREATE TEMP TABLE {table} AS
             WITH k AS NOT MATERIALIZED (
-                    SELECT * FROM (SELECT _line, {', '.join(trimmed(f'"{c}"') + f' AS _t_{c}' for c in columns)}
-                                   FROM stage_{name})
+                    SELECT * FROM (SELECT _line, {', '.join(trimmed(fl.cell(c)) + f' AS _t_{c}' for c in columns)}
+                                   FROM stage_{fl.name})
                     WHERE {' AND '.join(f'_t_{c} IS NOT NULL' for c in columns)}),
                  h AS (SELECT hash({t_cols}) AS _h FROM k),
                  repeated AS (SELECT DISTINCT _h FROM (SELECT _h, lag(_h) OVER (ORDER BY _h) AS _previous FROM h)
@@ -300,7 +363,7 @@ def _repeated(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...
             QUALIFY count(*) OVER (PARTITION BY {t_cols}) > 1""")
 
 
-def _flagged(spec: FileSpec, rows: str = "true") -> str:
+def _flagged(spec: FileSpec, fl: FileLoad, rows: str = "true") -> str:
     """The query that types and flags every row of stage_<name> for which `rows` (a condition on
     its _line) holds: _line, the trimmed cells, the typed cells,
     _bad_cells, _duplicate, _ref<i>_missing and _bad.
@@ -313,7 +376,7 @@ def _flagged(spec: FileSpec, rows: str = "true") -> str:
     cell = [cond for c in cols for cond, _ in cell_checks(c)]
     duplicate = f"_line IN (SELECT _line FROM stage_{name}__dups)" if spec.key else "false"
     refs = _reference_checks(spec)
-    return f"""WITH t AS (SELECT _line, {', '.join(trimmed(f'"{c.name}"') + f' AS _t_{c.name}' for c in cols)}
+    return f"""WITH t AS (SELECT _line, {', '.join(trimmed(fl.cell(c.name)) + f' AS _t_{c.name}' for c in cols)}
                        FROM stage_{name} WHERE {rows}),
                  v AS (SELECT *, {typed} FROM t),
                  f AS (SELECT *, {_any(cell)} AS _bad_cells, {duplicate} AS _duplicate FROM v),
@@ -333,70 +396,111 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoad, run_
     """
     name, cols = spec.name, spec.columns
     if spec.key:
-        _repeated(con, name, spec.key, f"stage_{name}__dups")
+        _repeated(con, fl, spec.key, f"stage_{name}__dups")
     later = ""
     if name == "bids":
-        _later_bids(con, spec)
+        _later_bids(con, spec, fl)
         later = " AND _line NOT IN (SELECT _line FROM stage_bids__later)"
     con.execute(contract.raw_table_ddl(spec))
     loaded = con.execute(f"INSERT INTO raw.{name} SELECT {', '.join(c.name for c in cols)}, _line "
-                         f"FROM ({_flagged(spec)}) WHERE NOT _bad{later}").fetchone()[0]
+                         f"FROM ({_flagged(spec, fl)}) WHERE NOT _bad{later}").fetchone()[0]
     if loaded < fl.rows:
         con.execute(f"""CREATE TEMP TABLE stage_{name}__bad AS
                         SELECT _line FROM stage_{name} s ANTI JOIN raw.{name} r ON r.source_line = s._line""")
-        _quarantine_rows(con, spec, fl.columns, run_id)
+        _quarantine_rows(con, spec, fl, run_id)
     if fl.rejected:
         con.execute(f"""INSERT INTO audit.quarantine
-                        SELECT ?, '{name}', _line, raw_row, 'malformed row: ' || reason FROM stage_{name}__rejects""",
-                    [run_id])
+                        SELECT ?, '{name}', _line, raw_row, reason FROM stage_{name}__rejects""", [run_id])
+        con.execute(f"""INSERT INTO audit.quarantine_causes
+                        SELECT ?, '{name}', _line, '{name}' FROM stage_{name}__rejects""", [run_id])
+        if name in REFERENCE_TARGETS:
+            _cascade_rejects(con, fl)
 
 
-def _quarantine_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, present_cols: list[str], run_id: str) -> None:
-    """Quarantine the rows of stage_<name>__bad with the reasons they were not loaded."""
+def _cascade_rejects(con: duckdb.DuckDBPyConnection, fl: FileLoad) -> None:
+    """Record the keys of the malformed rows of a referenced file, as far as their fields can be
+    read, so that the rows referring to them count against this file, not their own."""
+    positions = [fl.columns.index(c) for c in REFERENCE_TARGETS[fl.name]]
+    keys = []
+    for line, raw_row in con.execute(f"SELECT _line, raw_row FROM stage_{fl.name}__rejects").fetchall():
+        fields = next(csv.reader([raw_row or ""]), [])
+        if all(p < len(fields) and fields[p].strip() for p in positions):
+            keys.append((chr(31).join(fields[p].strip() for p in positions), line))
+    if keys:
+        con.execute(f"INSERT INTO cascade_{fl.name} SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), ?",
+                    [[k for k, _ in keys], [line for _, line in keys], fl.name])
+
+
+def _quarantine_rows(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoad, run_id: str) -> None:
+    """Quarantine the rows of stage_<name>__bad with the reasons they were not loaded, and the file
+    whose rows caused it: this file, or for a row refused only because it refers to quarantined
+    rows, the file that caused theirs (a cascade)."""
     name, cols = spec.name, spec.columns
     refs = _reference_checks(spec)
     cell_reasons = _reasons([check for c in cols for check in cell_checks(c)]
-                            + ([("_duplicate", f"'duplicate key {', '.join(spec.key)} \"' || "
-                                 + " || '/' || ".join(f"_t_{k}" for k in spec.key)
-                                 + " || '\" (every copy is quarantined)'")] if spec.key else []))
+                            + ([("_duplicate", f"'duplicate key {', '.join(spec.key)} (every copy is quarantined)'")]
+                               if spec.key else []))
     row_reasons = _reasons([(cond, f"'{reason}'") for cond, reason in spec.row_checks]
                            + [(f"_ref{i}_missing", r) for i, (_, r) in enumerate(refs)]
                            + ([("_later_bid IS NOT NULL", "_later_bid")] if name == "bids" else []))
     later = ", l._later_bid" if name == "bids" else ""
     later_join = "LEFT JOIN stage_bids__later l ON l._line = c._line" if name == "bids" else ""
-    raw_json = "CAST(to_json(struct_pack(" + ", ".join(f'"{c}" := s."{c}"' for c in present_cols) + ")) AS VARCHAR)"
+    # The first target row a cascade comes from, per reference (a duplicated key has several).
+    cascades = "".join(
+        f""" LEFT JOIN (SELECT _key, min(_line) AS _line, arg_min(_cause, _line) AS _cause
+                        FROM cascade_{ref.target} GROUP BY _key) k{i}
+             ON c._ref{i}_missing AND k{i}._key = {_key(ref.columns, 'c.')}"""
+        for i, ref in enumerate(spec.references))
+    cascade_cols = "".join(f", k{i}._line AS _ref{i}_line, k{i}._cause AS _ref{i}_cause" for i in range(len(refs)))
+    own_fault = _any(["_bad_cells", "_duplicate"] + [cond for cond, _ in spec.row_checks]
+                     + [f"_ref{i}_missing AND _ref{i}_cause IS NULL" for i in range(len(refs))]
+                     + (["_later_bid IS NOT NULL"] if name == "bids" else []))
+    caused_by = (f"CASE WHEN {own_fault} THEN '{name}' "
+                 f"ELSE coalesce({', '.join([f'_ref{i}_cause' for i in range(len(refs))] + [repr(name)])}) END")
+    raw_json = ("CAST(json_object(" + ", ".join(f"{_sql_text(c)}, s._c{i}" for i, c in enumerate(fl.columns))
+                + ") AS VARCHAR)")
+    target_key = _key(tuple(f"_t_{c}" for c in REFERENCE_TARGETS[name])) if name in REFERENCE_TARGETS else "NULL"
     con.execute(
-        f"""INSERT INTO audit.quarantine
-            WITH flagged AS ({_flagged(spec, f"_line IN (SELECT _line FROM stage_{name}__bad)")}),
-                 bad AS (SELECT c.*{later}, {raw_json} AS _raw
-                         FROM flagged c JOIN stage_{name} s ON s._line = c._line {later_join})
-            SELECT ?, '{name}', _line, _raw,
+        f"""CREATE TEMP TABLE stage_{name}__quarantined AS
+            WITH flagged AS ({_flagged(spec, fl, f"_line IN (SELECT _line FROM stage_{name}__bad)")}),
+                 bad AS (SELECT c.*{later}{cascade_cols}, {raw_json} AS _raw
+                         FROM flagged c JOIN stage_{name} s ON s._line = c._line {later_join}{cascades})
+            SELECT _line, _raw,
                    array_to_string(CASE WHEN _bad_cells OR _duplicate THEN {cell_reasons} ELSE {row_reasons} END, '; ')
-            FROM bad""",
-        [run_id])
+                       AS _reason,
+                   {caused_by} AS _caused_by, {target_key} AS _key
+            FROM bad""")
+    con.execute(f"INSERT INTO audit.quarantine SELECT ?, '{name}', _line, _raw, _reason "
+                f"FROM stage_{name}__quarantined", [run_id])
+    con.execute(f"INSERT INTO audit.quarantine_causes SELECT ?, '{name}', _line, _caused_by "
+                f"FROM stage_{name}__quarantined", [run_id])
+    if name in REFERENCE_TARGETS:
+        con.execute(f"INSERT INTO cascade_{name} SELECT _key, _line, _caused_by FROM stage_{name}__quarantined "
+                    f"WHERE _key <> ''")
 
 
-def _later_bids(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+def _later_bids(con: duckdb.DuckDBPyConnection, spec: FileSpec, fl: FileLoad) -> None:
     """A later bid by the same application on the same advert is a row-level error; the earliest
     stands. stage_bids__later holds the later bids' lines with the reason."""
     # Only the bids on pairs bid on more than once are flagged and ranked.
-    _repeated(con, "bids", ("advert_id", "application_ref"), "stage_bids__pairs")
+    _repeated(con, fl, ("advert_id", "application_ref"), "stage_bids__pairs")
     con.execute(
         f"""CREATE TEMP TABLE stage_bids__later AS
-            SELECT _line, 'a later bid by the same application on advert "' || advert_id
-                   || '" (the earliest, bid "' || first_bid || '", stands)' AS _later_bid
-            FROM (SELECT _line, advert_id, first_value(bid_id) OVER w AS first_bid, row_number() OVER w AS n
-                  FROM ({_flagged(spec, "_line IN (SELECT _line FROM stage_bids__pairs)")})
+            SELECT _line, 'a later bid by the same application on the same advert (the earliest, on line '
+                   || first_line || ', stands)' AS _later_bid
+            FROM (SELECT _line, first_value(_line) OVER w AS first_line, row_number() OVER w AS n
+                  FROM ({_flagged(spec, fl, "_line IN (SELECT _line FROM stage_bids__pairs)")})
                   WHERE NOT _bad
                   WINDOW w AS (PARTITION BY advert_id, application_ref ORDER BY placed_at, _line))
             WHERE n > 1""")
 
 
 def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Quarantine applications without exactly one loaded `applicant` member, and their members."""
+    """Quarantine applications without exactly one loaded `applicant` member, and their members.
+    Both count against applications: the rule is about the application."""
     con.execute(
         f"""CREATE TEMP TABLE bad_apps AS
-            SELECT a.application_ref, count(m.member_id) AS applicants
+            SELECT a.application_ref, any_value(a.source_line) AS source_line, count(m.member_id) AS applicants
             FROM raw.applications a
             LEFT JOIN raw.household_members m
               ON m.application_ref = a.application_ref AND m.relationship = '{contract.APPLICANT_RELATIONSHIP}'
@@ -409,16 +513,26 @@ def _applications_without_one_applicant(con: duckdb.DuckDBPyConnection, run_id: 
     con.execute(
         """INSERT INTO audit.quarantine
            SELECT ?, 'household_members', m.source_line, CAST(to_json(m) AS VARCHAR),
-                  'application_ref "' || m.application_ref || '" is quarantined (it has '
-                  || b.applicants || ' applicant members)'
+                  'application_ref refers to a quarantined row of applications (line ' || b.source_line
+                  || ': it has ' || b.applicants || ' applicant members)'
            FROM raw.household_members m JOIN bad_apps b USING (application_ref)""", [run_id])
+    con.execute(
+        """INSERT INTO audit.quarantine_causes
+           SELECT ?, 'applications', source_line, 'applications' FROM bad_apps
+           UNION ALL
+           SELECT ?, 'household_members', m.source_line, 'applications'
+           FROM raw.household_members m JOIN bad_apps b USING (application_ref)""", [run_id, run_id])
+    con.execute("INSERT INTO cascade_applications SELECT application_ref, source_line, 'applications' FROM bad_apps")
     con.execute("DELETE FROM raw.household_members WHERE application_ref IN (SELECT application_ref FROM bad_apps)")
     con.execute("DELETE FROM raw.applications WHERE application_ref IN (SELECT application_ref FROM bad_apps)")
     con.execute("DROP TABLE bad_apps")
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str) -> LoadReport:
-    """Validate and load every file of the extract; return per-file counts."""
+    """Validate and load every file of the extract; return per-file counts.
+
+    Raises ExtractContractError, naming the file, for a breach at file level: a file or column
+    missing, a file that cannot be read, or rows the CSV reader would lose without a word."""
     found = find_files(Path(extract_dir))
     con.execute("SET enable_progress_bar = false")
     for ddl in AUDIT_DDL:
@@ -430,6 +544,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
         if fl.path is not None:
             fl.columns = _header(con, fl)
             _check_columns(fl, spec)
+    for target in REFERENCE_TARGETS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE cascade_{target} (_key VARCHAR, _line BIGINT, _cause VARCHAR)")
     report = LoadReport()
     # One file at a time (read, check, load, drop its staging tables), so the largest file alone
     # sets the memory needed.
@@ -439,14 +555,19 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
             # An absent optional file is an empty one.
             con.execute(contract.raw_table_ddl(spec))
             continue
-        _read_file(con, fl, spec)
-        _validate(con, spec, fl, run_id)
+        try:
+            _read_file(con, fl, spec)
+            _validate(con, spec, fl, run_id)
+        except duckdb.Error as exc:
+            raise ExtractContractError(f"{fl.path.name}: cannot be loaded: {_plain(exc)}") from exc
         con.execute(f"DROP VIEW stage_{name}")
         for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
                                     [f"stage_{name}__"]).fetchall():
             con.execute(f"DROP TABLE {table}")
         if name == "household_members":
             _applications_without_one_applicant(con, run_id)
+    for target in REFERENCE_TARGETS:
+        con.execute(f"DROP TABLE cascade_{target}")
     quarantined_by_file = dict(con.execute(
         "SELECT file_name, count(*) FROM audit.quarantine WHERE run_id = ? GROUP BY file_name", [run_id]).fetchall())
     loaded_by_file = con.execute(
@@ -463,4 +584,4 @@ def load_extract(con: duckdb.DuckDBPyConnection, extract_dir: Path, run_id: str)
     return report
 
 
-__all__ = ["ExtractContractError", "LoadReport", "load_extract", "find_files", "Column"]
+__all__ = ["ExtractContractError", "LoadReport", "load_extract", "find_files", "Column", "REFERENCE_TARGETS"]

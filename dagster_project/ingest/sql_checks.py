@@ -48,18 +48,53 @@ def typed_value(col: Column) -> str:
 
 
 def cell_checks(col: Column) -> list[tuple[str, str]]:
-    """(condition true when the cell is wrong, reason expression) for one column."""
+    """(condition true when the cell is wrong, reason expression) for one column.
+
+    A reason names the column and the problem, never the value: reasons are published, and a
+    value may be a date of birth or an income (the raw row stays in the run folder)."""
     t, v = f"_t_{col.name}", col.name
     checks = []
     if not col.nullable:
-        checks.append((f"{t} IS NULL", f"'empty required cell: {v}'"))
+        checks.append((f"{t} IS NULL", _quote(f"empty required cell: {v}")))
     if col.type in _EXPECTED:
-        checks.append((f"{t} IS NOT NULL AND {v} IS NULL",
-                       f"'bad {col.type} in {v}: \"' || {t} || '\" is not {_EXPECTED[col.type]}'"))
+        checks.append((f"{t} IS NOT NULL AND {v} IS NULL", _quote(f"bad {col.type} in {v}: not {_EXPECTED[col.type]}")))
     if col.codes:
         codes = ", ".join(_quote(c) for c in col.codes)
-        checks.append((f"{t} IS NOT NULL AND {t} NOT IN ({codes})", f"'unknown code in {v}: \"' || {t} || '\"'"))
+        checks.append((f"{t} IS NOT NULL AND {t} NOT IN ({codes})", _quote(f"unknown code in {v}")))
     if col.check:
         cond, reason = col.check
-        checks.append((f"{v} IS NOT NULL AND ({cond.replace('(v)', f'({v})')})", f"'{v} ' || {t} || ' {reason}'"))
+        checks.append((f"{v} IS NOT NULL AND ({cond.replace('(v)', f'({v})')})", _quote(f"{v} {reason}")))
     return checks
+
+
+_FLOATS = ("FLOAT", "DOUBLE", "REAL")
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+             "UBIGINT", "UHUGEINT")
+_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
+
+
+def parquet_text(cell: str, source_type: str, contract_type: str | None) -> str:
+    """The text of a typed Parquet cell that the contract's text rules read.
+
+    pandas and Arrow write a nullable integer column as floating point and a date as a timestamp
+    at midnight, and a boolean sometimes as 0/1; money may come as floating point or a decimal
+    with more places: those values are given as the contract's text.
+    Any other value keeps its own text (1.5, a time of day, 2), so the cell check quarantines
+    the row naming the column. NaN is how pandas writes a missing number: it is an empty cell.
+    """
+    floating = source_type in _FLOATS or source_type.startswith("DECIMAL")
+    text = f"CAST({cell} AS VARCHAR)"
+    empty_if_nan = f"WHEN isnan({cell}) THEN NULL " if source_type in _FLOATS else ""
+    if contract_type == "integer" and floating:
+        return (f"CASE {empty_if_nan}WHEN {cell} = trunc({cell}) AND try_cast({cell} AS BIGINT) IS NOT NULL "
+                f"THEN CAST(CAST({cell} AS BIGINT) AS VARCHAR) ELSE {text} END")
+    if contract_type == "date" and source_type in _TIMESTAMPS:
+        return (f"CASE WHEN {cell} = date_trunc('day', {cell}) THEN strftime({cell}, '%Y-%m-%d') "
+                f"ELSE {text} END")
+    if contract_type == "boolean" and (floating or source_type in _INTEGERS):
+        return f"CASE {empty_if_nan}WHEN {cell} = 1 THEN 'true' WHEN {cell} = 0 THEN 'false' ELSE {text} END"
+    if contract_type == "money" and floating:
+        cents = f"try_cast({cell} AS DECIMAL(38,2))"
+        return (f"CASE {empty_if_nan}WHEN {cell} = round({cell}, 2) AND {cents} IS NOT NULL "
+                f"THEN CAST({cents} AS VARCHAR) ELSE {text} END")
+    return text
