@@ -63,16 +63,18 @@ def test_missing_column_fails_naming_file_and_column(minimal_extract, tmp_path, 
 
 
 def test_row_errors_are_quarantined_and_counted_not_fatal(minimal_extract, tmp_path, capsys):
-    with open(minimal_extract / "bids.csv", "a") as f:
-        f.write("B00099,EXA,EX01,yesterday,active\r\n")
+    # debts.csv is optional, so the extract gate does not weigh its quarantined share.
+    with open(minimal_extract / "debts.csv", "a") as f:
+        f.write("D00099,EX01,council,rent_arrears,100.00,yesterday,,false,,\n")
     database = tmp_path / "db.duckdb"
     assert _run(minimal_extract, database) == 0
     out = capsys.readouterr().out
-    assert "1 quarantined" in out and "quarantined from bids: 1" in out
+    assert "1 quarantined" in out and "quarantined from debts: 1" in out
     with duckdb.connect(str(database), read_only=True) as con:
-        assert con.execute("SELECT file_name, line_number FROM audit.quarantine").fetchall() == [("bids", 5)]
-    run_folders = list((tmp_path / "db.runs").iterdir())
-    assert "yesterday" in (run_folders[0] / "quarantine.csv").read_text()
+        [(file_name, line, reason)] = con.execute("SELECT file_name, line_number, reason FROM audit.quarantine").fetchall()
+    assert (file_name, line) == ("debts", 3) and "balance" in reason and "yesterday" not in reason
+    [run_folder] = list((tmp_path / "db.runs").iterdir())
+    assert "yesterday" in (run_folder / "quarantine.csv").read_text()
 
 
 def test_two_runs_publish_identical_marts(minimal_published, tmp_path):

@@ -7,10 +7,12 @@ extract into `raw.<file>` or `audit.quarantine`, and validates the load suite be
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from ..ingest.gate import check_extract_gate, read_previous_load_counts
 from ..ingest.loader import load_extract
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..paths import EXPECTATIONS_DIR
@@ -26,7 +28,8 @@ ACCEPT_VOLUME_CHANGE_TAG = "allocations/accept_volume_change"
 RUNS_DDL = """CREATE TABLE IF NOT EXISTS audit.runs (
     run_id VARCHAR, as_of_date DATE, extracts_dir VARCHAR, database VARCHAR,
     started_at TIMESTAMP, finished_at TIMESTAMP, policy_effective_from DATE,
-    rows_loaded BIGINT, rows_quarantined BIGINT, status VARCHAR, accepted_volume_change_by VARCHAR)"""
+    rows_loaded BIGINT, rows_quarantined BIGINT, status VARCHAR,
+    accepted_volume_change_by VARCHAR, accepted_volume_changes VARCHAR)"""
 
 
 def _quote(path) -> str:
@@ -54,13 +57,21 @@ def raw_extract(context: AssetExecutionContext, allocations: AllocationsSettings
         progress(f"ingest: reading {plan.extracts_dir} as of {as_of}")
         with duckdb.connect(str(plan.work.build)) as con:
             report = load_extract(con, plan.extracts_dir, plan.run_id)
+            # The gate (ingest/gate.py, thresholds in dbt/seeds/extract_gate_thresholds.csv): an
+            # extract that lost rows or is mostly quarantined fails the run here, before dbt.
+            verdict = check_extract_gate(
+                con, run_id=plan.run_id, as_of=as_of, accept_volume_change=plan.accept_volume_change,
+                previous_load_counts=read_previous_load_counts(Path(plan.database)))
+            for accepted in verdict.accepted_volume_changes:
+                progress(f"ingest: accepted by {accepted_by}: {accepted}")
             # The as-of date as data, not a dbt var: dbt discards its partial parse whenever --vars
             # change, and the models read D from this one-row relation (source run.run_parameters).
             con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
             con.execute(RUNS_DDL)
-            con.execute("INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, 'running', ?)",
+            con.execute("INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, 'running', ?, ?)",
                         [plan.run_id, as_of, plan.extracts_dir, plan.target, dt.datetime.now(), report.rows_loaded,
-                         report.rows_quarantined, accepted_by])
+                         report.rows_quarantined, accepted_by,
+                         "; ".join(verdict.accepted_volume_changes) or None])
             # Quarantined rows with their raw text go beside (not into) the published file, for the
             # data team to correct the extract; written now so a failed run keeps them too.
             con.execute(f"COPY (SELECT * FROM audit.quarantine ORDER BY file_name, line_number) "
