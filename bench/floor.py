@@ -22,7 +22,7 @@ import duckdb
 
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.project import dbt_executable
+from dagster_project.project import DBT_EXECUTABLE
 
 
 def marts_database(database: Path) -> Path:
@@ -36,7 +36,7 @@ def compile_project(as_of: str, target: Path, database_name: str) -> dict:
     floor database's name."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "ALLOCATIONS_BUILD_DB": str(target / database_name), "ALLOCATIONS_MARTS_DB": str(target / "marts.duckdb")}
-    subprocess.run([dbt_executable(), "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+    subprocess.run([DBT_EXECUTABLE, "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
                     "--log-path", str(target), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
                     "--select", "resource_type:model", "resource_type:seed"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
@@ -73,6 +73,8 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
     # the job publishes.
     con.execute(f"ATTACH '{marts}' AS published (STORAGE_VERSION 'v1.4.0')")
     load_extract(con, extracts, "floor")
+    # As the ingestion asset does: the models read the as-of date from this relation.
+    con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
     timings["ingest"] = time.monotonic() - started
     t = time.monotonic()
     for node in execution_order(manifest):
