@@ -38,7 +38,10 @@ dbt_project.prepare_if_dev()
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    # dbt's debug log file would grow in the work folder night after night and costs time per
+    # node; what a run did is in Dagster's event log, run_results.json and the run's log.
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
+                          global_config_flags=["--log-level-file", "none"])
 
 
 if (not dbt_project.manifest_path.exists()
