@@ -22,7 +22,7 @@ import pytest
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from dagster_project.project import DBT_EXECUTABLE
-from dagster_project.validation import load_suites, render_data_docs, run_suites, store_results
+from dagster_project.validation import load_suites, render_data_docs, run_suites, save_results, store_results
 from dagster_project.validation.suites import SuiteError, load_suite
 
 AS_OF = dt.date(2026, 11, 4)
@@ -326,9 +326,12 @@ def test_a_missing_validation_model_fails_the_suite_with_the_query_error(good_bu
 def test_results_are_stored_and_rendered(good_build, tmp_path):
     database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     results = run_suites(database, RUN_ID, ["discretionary_audit", "load"])
+    run_folder = tmp_path / "run"
+    save_results(run_folder, results)
+    save_results(run_folder, results[:1])  # a retried check replaces its suite's file
     with duckdb.connect(str(database)) as con:
-        assert store_results(con, results, RUN_ID) == sum(len(r.expectations) for r in results)
-        store_results(con, results, RUN_ID)  # a retried check replaces its rows
+        assert store_results(con, "audit.expectation_results", run_folder, RUN_ID) == \
+            sum(len(r.expectations) for r in results)
         rows = con.execute("SELECT suite, expectation, severity, success, observed_value, failing_examples, "
                            "validated_at FROM audit.expectation_results WHERE run_id = ? AND NOT success",
                            [RUN_ID]).fetchall()
@@ -340,20 +343,19 @@ def test_results_are_stored_and_rendered(good_build, tmp_path):
     assert "1 requests" in rows[0][4] and "finding_appeal_review_overdue=True" in rows[0][5]
     index = render_data_docs(results, tmp_path / "docs")
     text = index.read_text()
-    assert "discretionary_audit" in text and "1 blocking failure" in text
+    assert "discretionary_audit" in text and "1 blocking expectation(s) failed" in text
     assert (tmp_path / "docs" / "discretionary_audit.html").stat().st_size > 1000
 
 
 def test_check_result_blocks_on_blocking_failures_only(good_build, tmp_path):
     from dagster import AssetCheckSeverity
 
-    from dagster_project.validation.checks import build_expectation_checks, check_result
+    from dagster_project.validation.checks import build_mart_checks, check_result, load_check_spec
 
-    checks = build_expectation_checks()
-    keys = {key for c in checks for key in c.check_keys}
-    assert {(k.asset_key.path[-1], k.name) for k in keys} >= {
-        ("applicant_bands", "expectations_applicant_bands"), ("raw_extract", "expectations_load")}
-    assert all(spec.blocking for c in checks for spec in c.check_specs)
+    specs = [load_check_spec(), *build_mart_checks().check_specs]
+    assert {(s.asset_key.path[-1], s.name) for s in specs} == {
+        (s.asset[-1], f"expectations_{s.name}") for s in load_suites()}
+    assert all(spec.blocking for spec in specs)
     database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     [failing] = run_suites(database, RUN_ID, ["discretionary_audit"])
     outcome = check_result(failing)
