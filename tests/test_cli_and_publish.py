@@ -148,12 +148,13 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     suites = tmp_path / "suites"
     shutil.copytree(EXPECTATIONS_DIR, suites, ignore=shutil.ignore_patterns("data_docs"))
     suite_file = suites / "applicant_bands.json"
-    suite = json.loads(suite_file.read_text())
+    suite = json.loads(suite_file.read_text())  # a GX ExpectationSuite (expectations/README.md)
     suite["expectations"].append({
         "type": "expect_column_values_to_be_null",
         "kwargs": {"column": "band"},
-        "meta": {"severity": "blocking", "rule": "test", "description": "no applicant has a band"}})
-    suite_file.write_text(json.dumps(suite))
+        "meta": {"severity": "blocking", "rule": "W1", "description": "no applicant has a band"},
+        "severity": "critical"})
+    suite_file.write_text(json.dumps(suite, indent=2))
     real_run_suites = checks.run_suites
     monkeypatch.setattr(checks, "run_suites",
                         lambda db, run_id, names, suites_dir: real_run_suites(db, run_id, names, suites_dir=suites))
@@ -171,7 +172,7 @@ def test_a_failing_blocking_expectation_publishes_nothing(minimal_published, tmp
     assert [p.name for p in (tmp_path / ".allocations.duckdb.work").iterdir()] == ["dbt"]
     # this run's Data Docs are in its own folder, with the failure and the rule id
     [page] = (tmp_path / "allocations.runs").glob("*/data_docs/applicant_bands.html")
-    assert "no applicant has a band" in page.read_text() and "<td>test</td>" in page.read_text()
+    assert "no applicant has a band" in page.read_text() and "<td>W1</td>" in page.read_text()
 
 
 def test_publish_refuses_a_marts_file_holding_other_schemas(minimal_published, tmp_path):

@@ -4,8 +4,11 @@ One build database from a small generated extract is made once per session (load
 of everything the validation models need). Every suite must pass on it. Then each blocking
 invariant is broken on a copy (the marts, or the extract behind the W5 recomputation), the
 validation models are rebuilt from dbt's compiled SQL (as a dbt run would), and run_suites
-must report that very expectation failed, with failing rows in its message.
+must report that very expectation failed, with failing rows in its message. The suite files
+are Great Expectations' own suite JSON: each must read back into GX's ExpectationSuite unchanged,
+and a malformed one is refused with a message naming the file.
 """
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -18,8 +21,9 @@ import pytest
 
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR
-from dagster_project.project import dbt_executable
-from dagster_project.validation import load_suites, render_data_docs, run_suites, store_results
+from dagster_project.project import DBT_EXECUTABLE
+from dagster_project.validation import load_suites, render_data_docs, run_suites, save_results, store_results
+from dagster_project.validation.suites import SuiteError, load_suite
 
 AS_OF = dt.date(2026, 11, 4)
 RUN_ID = "expectations-test"
@@ -43,7 +47,7 @@ def good_build(tmp_path_factory):
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = tmp / "target"
     result = subprocess.run(
-        [dbt_executable(), "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+        [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
          "--log-path", str(tmp / "logs"), "--select", "+path:models/validation",
          "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
          "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
@@ -121,6 +125,79 @@ def test_suite_files_are_valid_and_every_expectation_is_a_gx_class():
             for value in e.kwargs.values():
                 if isinstance(value, dict) and "$PARAMETER" in value:
                     assert value["$PARAMETER"] in suite.parameters, (suite.name, e.label)
+
+
+@pytest.mark.parametrize("name", sorted(SUITES))
+def test_suite_file_round_trips_through_gx_expectation_suite(name):
+    """The file is what GX writes for this suite: GX reads it into its own ExpectationSuite and
+    writes it back unchanged (bar the GX version it stamps), with the expectations this project runs."""
+    import great_expectations as gx
+
+    path = EXPECTATIONS_DIR / f"{name}.json"
+    raw = json.loads(path.read_text())
+    gx_suite = gx.ExpectationSuite(**raw)
+    written = gx_suite.to_json_dict()
+    written["meta"].pop("great_expectations_version")
+    raw["meta"].pop("great_expectations_version", None)
+    assert written == raw
+    ours = load_suite(path)
+    assert gx_suite.name == ours.name
+    assert [(e.expectation_type, e.configuration.kwargs) for e in gx_suite.expectations] == \
+        [(e.type, e.kwargs) for e in ours.expectations]
+    assert [(e.meta["rule"], e.meta["description"], e.severity.value) for e in gx_suite.expectations] == \
+        [(e.rule, e.description, {"blocking": "critical", "warning": "warning"}[e.severity])
+         for e in ours.expectations]
+
+
+def _broken_suite(tmp_path, change) -> Path:
+    """A copy of the shortlists suite with one thing wrong, as a file of the same name."""
+    raw = json.loads((EXPECTATIONS_DIR / "shortlists.json").read_text())
+    change(raw)
+    path = tmp_path / "shortlists.json"
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def _expectation(raw) -> dict:
+    return raw["expectations"][0]
+
+
+MALFORMED = {
+    "old layout": (lambda raw: raw.update(asset=raw["meta"].pop("allocations")["asset"]),
+                   "asset belong under meta.allocations"),
+    "no allocations": (lambda raw: raw["meta"].pop("allocations"), "meta.allocations is required"),
+    "unknown key": (lambda raw: raw.update(checks=[]), "checks not a key of a GX ExpectationSuite"),
+    "name": (lambda raw: raw.update(name="other"), "name 'other' must match the file name"),
+    "asset": (lambda raw: raw["meta"]["allocations"].update(asset="marts.shortlists"), "allocations.asset"),
+    "no sql": (lambda raw: raw["meta"]["allocations"]["data"].pop("sql"), "meta.allocations.data.sql"),
+    "type": (lambda raw: _expectation(raw).update(type="column_values_in_set"), "expectation 1: needs a 'type'"),
+    "severity": (lambda raw: _expectation(raw)["meta"].update(severity="fatal"), "meta.severity must be one of"),
+    "gx severity": (lambda raw: _expectation(raw).update(severity="warning"),
+                    "severity 'warning' (GX's) contradicts meta.severity 'blocking'"),
+    "no rule": (lambda raw: _expectation(raw)["meta"].pop("rule"), "meta.rule must name the rule"),
+    "bad rule": (lambda raw: _expectation(raw)["meta"].update(rule="W4, 7"), "(got 'W4, 7')"),
+    "no description": (lambda raw: _expectation(raw)["meta"].pop("description"), "meta.description is required"),
+    "string condition": (lambda raw: _expectation(raw)["kwargs"].update(row_condition='band == "transfer"'),
+                         "row_condition must be a GX Condition"),
+    "parameter": (lambda raw: _expectation(raw)["kwargs"].update(value_set={"$PARAMETER": "allowed"}),
+                  "no query in meta.allocations.parameters for allowed"),
+    "duplicate": (lambda raw: raw["expectations"].append(_expectation(raw)), "must differ by type, columns"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_suite_file_is_refused_with_its_name(tmp_path, case):
+    change, message = MALFORMED[case]
+    path = _broken_suite(tmp_path, change)
+    with pytest.raises(SuiteError) as refused:
+        load_suite(path)
+    assert str(refused.value).startswith("shortlists.json: ") and message in str(refused.value)
+
+
+def test_an_unchanged_copy_of_a_suite_loads(tmp_path):
+    """The control for the malformed cases: the copy they start from is accepted as it is."""
+    copy = _broken_suite(tmp_path, lambda raw: None)
+    assert load_suite(copy) == dataclasses.replace(load_suite(EXPECTATIONS_DIR / "shortlists.json"), path=copy)
 
 
 def test_load_suite_covers_every_contract_file():
@@ -249,9 +326,12 @@ def test_a_missing_validation_model_fails_the_suite_with_the_query_error(good_bu
 def test_results_are_stored_and_rendered(good_build, tmp_path):
     database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     results = run_suites(database, RUN_ID, ["discretionary_audit", "load"])
+    run_folder = tmp_path / "run"
+    save_results(run_folder, results)
+    save_results(run_folder, results[:1])  # a retried check replaces its suite's file
     with duckdb.connect(str(database)) as con:
-        assert store_results(con, results, RUN_ID) == sum(len(r.expectations) for r in results)
-        store_results(con, results, RUN_ID)  # a retried check replaces its rows
+        assert store_results(con, "audit.expectation_results", run_folder, RUN_ID) == \
+            sum(len(r.expectations) for r in results)
         rows = con.execute("SELECT suite, expectation, severity, success, observed_value, failing_examples, "
                            "validated_at FROM audit.expectation_results WHERE run_id = ? AND NOT success",
                            [RUN_ID]).fetchall()
@@ -263,20 +343,19 @@ def test_results_are_stored_and_rendered(good_build, tmp_path):
     assert "1 requests" in rows[0][4] and "finding_appeal_review_overdue=True" in rows[0][5]
     index = render_data_docs(results, tmp_path / "docs")
     text = index.read_text()
-    assert "discretionary_audit" in text and "1 blocking failure" in text
+    assert "discretionary_audit" in text and "1 blocking expectation(s) failed" in text
     assert (tmp_path / "docs" / "discretionary_audit.html").stat().st_size > 1000
 
 
 def test_check_result_blocks_on_blocking_failures_only(good_build, tmp_path):
     from dagster import AssetCheckSeverity
 
-    from dagster_project.validation.checks import build_expectation_checks, check_result
+    from dagster_project.validation.checks import build_mart_checks, check_result, load_check_spec
 
-    checks = build_expectation_checks()
-    keys = {key for c in checks for key in c.check_keys}
-    assert {(k.asset_key.path[-1], k.name) for k in keys} >= {
-        ("applicant_bands", "expectations_applicant_bands"), ("raw_extract", "expectations_load")}
-    assert all(spec.blocking for c in checks for spec in c.check_specs)
+    specs = [load_check_spec(), *build_mart_checks().check_specs]
+    assert {(s.asset_key.path[-1], s.name) for s in specs} == {
+        (s.asset[-1], f"expectations_{s.name}") for s in load_suites()}
+    assert all(spec.blocking for spec in specs)
     database = corrupt(good_build, tmp_path, OVERDUE_FINDING_IN_AUDIT)
     [failing] = run_suites(database, RUN_ID, ["discretionary_audit"])
     outcome = check_result(failing)
