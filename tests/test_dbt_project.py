@@ -14,7 +14,7 @@ import pytest
 
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.project import dbt_executable
+from dagster_project.project import DBT_EXECUTABLE
 
 AS_OF = dt.date(2026, 11, 4)
 
@@ -29,10 +29,12 @@ def dbt_build(tmp_path_factory):
     database = tmp / "build.duckdb"
     with duckdb.connect(str(database)) as con:
         report = load_extract(con, extract, "dbt-test")
+        # What the ingestion asset writes: the as-of date the models read.
+        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
     assert report.rows_quarantined == 0
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
-        [dbt_executable(), "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target"),
+        [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target"),
          "--log-path", str(tmp / "logs"), "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]

@@ -41,6 +41,7 @@ def good_build(tmp_path_factory):
     database = tmp / "build.duckdb"
     with duckdb.connect(str(database)) as con:
         load_extract(con, extract, RUN_ID)
+        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
         # What the ingestion asset records; the load suite reads the as-of date from it.
         con.execute("CREATE TABLE audit.runs (run_id VARCHAR, as_of_date DATE)")
         con.execute("INSERT INTO audit.runs VALUES (?, ?)", [RUN_ID, AS_OF])

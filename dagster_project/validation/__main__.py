@@ -1,5 +1,5 @@
-"""Run the expectation suites on a build database by hand (read-only), e.g. one kept with
-`allocations run --keep-build`:
+"""Run the expectation suites on a build database by hand (read-only), e.g. a development
+build (docs/maintaining.md, "Run dbt by hand"):
 
     python -m dagster_project.validation BUILD.duckdb RUN_ID [SUITE ...] [--docs DIR]
 

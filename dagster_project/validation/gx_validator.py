@@ -1,7 +1,7 @@
 """Great Expectations, imported only when a suite runs (the import takes seconds)."""
 from __future__ import annotations
 
-from .suites import Suite
+from .suites import GX_SEVERITY, Suite
 
 # COMPLETE: every failing profile row's index, so counts of mart rows are exact (frames are small).
 RESULT_FORMAT = "COMPLETE"
@@ -27,7 +27,8 @@ class GxValidator:
         gx = self._gx or self.start()
         from great_expectations.expectations.registry import get_expectation_impl
 
-        expectations = [get_expectation_impl(e.type)(**e.kwargs, meta={**e.meta, "label": e.label})
+        expectations = [get_expectation_impl(e.type)(**e.kwargs, meta={**e.meta, "label": e.label},
+                                                     severity=GX_SEVERITY[e.severity])
                         for e in spec.expectations]
         suite = gx.ExpectationSuite(name=spec.name, expectations=expectations)
         asset = self._source.add_dataframe_asset(name=spec.name)
