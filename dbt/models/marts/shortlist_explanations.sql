@@ -35,4 +35,5 @@ select
 -- Not qualified by catalog: the view is copied into the published file, where it must read
 -- that file's tables, not the build database's.
 from {{ ref('shortlists').include(database=False) }} as s
-left join {{ ref('shortlist_applicants').include(database=False) }} as a on a.application_ref = s.application_ref
+left join {{ ref('shortlist_applicants').include(database=False) }} as a
+    on a.application_ref = s.application_ref and a.assessed_on = s.assessed_on

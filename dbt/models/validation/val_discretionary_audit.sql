@@ -23,7 +23,8 @@ per_request as (
         coalesce(a.findings = list_filter(
             ['initiator_not_housing_staff', 'unauthorised_approver', 'exception_without_authority',
              'missing_head_of_housing_management_agreement', 'managing_director_not_informed',
-             'more_than_one_offer', 'offer_before_approval', 'out_of_date_order', 'self_approved',
+             'more_than_one_offer', 'offer_before_approval', 'offer_after_approval_rescinded',
+             'out_of_date_order', 'self_approved',
              'appeal_review_overdue'],
             lambda code: list_contains(a.findings, code)), true) as findings_in_spec_order,
         coalesce(a.approved_on > {{ as_of_date() }}, false) as approved_after_as_of

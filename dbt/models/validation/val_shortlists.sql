@@ -118,7 +118,8 @@ select
     coalesce(
         ineligible_reasons = list_filter(
             ['withdrawn', 'outside_advert_window', 'not_on_register', 'cannot_bid', 'housing_debt', 'refusals',
-             'unacceptable_behaviour', 'twelve_month_rule', 'bedroom_size', 'age_restriction', 'floor_level'],
+             'unacceptable_behaviour', 'twelve_month_rule', 'bedroom_size', 'age_restriction', 'floor_level',
+             'advertised_for_lower_band'],
             lambda code: list_contains(ineligible_reasons, code))
         and (not list_has_any(ineligible_reasons, ['housing_debt', 'refusals', 'unacceptable_behaviour', 'twelve_month_rule'])
              or list_has_any(ineligible_reasons, ['not_on_register', 'cannot_bid'])),
