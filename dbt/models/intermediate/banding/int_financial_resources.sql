@@ -3,9 +3,12 @@
 -- limits in force on that date, unless a financial_resources policy exception active on that
 -- date lifts it.
 with exceptions as (
-    select distinct application_ref, evaluated_on
-    from {{ ref('int_active_policy_exceptions') }}
-    where rule = 'financial_resources'
+    select distinct x.application_ref, b.evaluated_on
+    from {{ ref('stg_register__policy_exceptions') }} as x
+    inner join {{ ref('int_bedroom_need') }} as b on b.application_ref = x.application_ref
+    where x.rule = 'financial_resources'
+        and x.granted_on <= b.evaluated_on
+        and (x.expires_on is null or x.expires_on > b.evaluated_on)
 ),
 
 tested as (
