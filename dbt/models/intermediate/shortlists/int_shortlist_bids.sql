@@ -124,25 +124,42 @@ applicant_reasons as (
     from applicants
 ),
 
-checked as (
+bid_closes as (
     select
-        bid.bid_id,
-        bid.source_line,
-        bid.advert_id,
-        bid.application_ref,
-        bid.placed_at,
-        bid.status as bid_status,
-        -- Staging keeps every advert (one opening after D too) and ingestion quarantines a bid
-        -- whose advert is not loaded, so every bid finds its advert. Were one not to, the bid is
-        -- still listed, only `outside_advert_window`: the advert's other facts are unknown.
-        adv.advert_id is not null as advert_found,
-        adv.source_line as advert_line,
+        bid.*,
+        adv.advert_id as found_advert_id,
+        adv.source_line as found_advert_line,
         adv.bedrooms,
         adv.floor_level,
         adv.advertised_band,
         adv.min_age,
         adv.opens_on,
         adv.closes_on,
+        -- C: the advert's close, or D while it is still open (an advert missing from staging: D)
+        least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as assessed_on
+    from {{ ref('stg_register__bids') }} as bid
+    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
+),
+
+checked as (
+    select
+        c.bid_id,
+        c.source_line,
+        c.advert_id,
+        c.application_ref,
+        c.placed_at,
+        c.status as bid_status,
+        -- Staging keeps every advert (one opening after D too) and ingestion quarantines a bid
+        -- whose advert is not loaded, so every bid finds its advert. Were one not to, the bid is
+        -- still listed, only `outside_advert_window`: the advert's other facts are unknown.
+        c.found_advert_id is not null as advert_found,
+        c.found_advert_line as advert_line,
+        c.bedrooms,
+        c.floor_level,
+        c.advertised_band,
+        c.min_age,
+        c.opens_on,
+        c.closes_on,
         c.assessed_on,
         ap.status,
         coalesce(ap.on_register, false) as on_register,
@@ -161,40 +178,37 @@ checked as (
         ap.bedroom_need,
         ap.current_floor_level,
         coalesce(ap.extra_bedrooms_allowed, 0) as extra_bedrooms_allowed,
-        bid.status <> 'active' as fails_withdrawn,
+        c.status <> 'active' as fails_withdrawn,
         -- closes_on: bids are accepted up to the end of that day, so compare dates.
-        adv.advert_id is null
-            or cast(bid.placed_at as date) < adv.opens_on
-            or cast(bid.placed_at as date) > adv.closes_on as fails_window,
-        adv.advert_id is not null
-            and not coalesce(adv.bedrooms between ap.bedroom_need and ap.bedroom_need + ap.extra_bedrooms_allowed, false)
+        c.found_advert_id is null
+            or cast(c.placed_at as date) < c.opens_on
+            or cast(c.placed_at as date) > c.closes_on as fails_window,
+        c.found_advert_id is not null
+            and not coalesce(c.bedrooms between ap.bedroom_need and ap.bedroom_need + ap.extra_bedrooms_allowed, false)
             as fails_bedrooms,
         -- "that old on closes_on": completed years on the closing day, as banding counts age
-        adv.advert_id is not null and adv.min_age is not null
-            and not coalesce({{ age_in_years('ap.eldest_birth_date', 'adv.closes_on') }} >= adv.min_age, false)
+        c.found_advert_id is not null and c.min_age is not null
+            and not coalesce({{ age_in_years('ap.eldest_birth_date', 'c.closes_on') }} >= c.min_age, false)
             as fails_age,
-        adv.advert_id is not null and coalesce(ap.lower_floor_only, false)
-            and not coalesce(adv.floor_level < ap.current_floor_level, false) as fails_floor,
+        c.found_advert_id is not null and coalesce(ap.lower_floor_only, false)
+            and not coalesce(c.floor_level < ap.current_floor_level, false) as fails_floor,
         -- W3 before 2018-08-08: a home advertised to a band lower than the bidder's (policy data:
         -- the matrix row of the version in force on C says so; the 2018 version never does).
-        adv.advert_id is not null and coalesce(mx.advertised_for_lower_band, false) as fails_lower_band,
+        c.found_advert_id is not null and coalesce(mx.advertised_for_lower_band, false) as fails_lower_band,
         -- Given for ineligible bids too, but only for an application active on C; the
         -- age-designated advert uses the band one column (W3).
-        case when ap.status = 'active' and adv.advert_id is not null then mx.priority_group end
+        case when ap.status = 'active' and c.found_advert_id is not null then mx.priority_group end
             as priority_group
-    from {{ ref('stg_register__bids') }} as bid
-    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
-    -- C: the advert's close, or D while it is still open (an advert missing from staging: D)
-    cross join lateral (
-        select least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as assessed_on
-    ) as c
-    left join applicant_reasons as ap
-        on ap.application_ref = bid.application_ref
-        and ap.evaluated_on = c.assessed_on
+    from bid_closes as c
+    -- The bidder's row for C: the latest evaluation on or before it (int_evaluation_dates takes
+    -- each C back to the last change date before it; nothing a rule reads changes in between).
+    asof left join applicant_reasons as ap
+        on ap.application_ref = c.application_ref
+        and c.assessed_on >= ap.evaluated_on
     left join {{ ref('int_policy__shortlist_priority_matrix_on_dates') }} as mx
-        on mx.evaluated_on = c.assessed_on
+        on mx.evaluated_on = ap.evaluated_on
         and mx.applicant_band = ap.band
-        and mx.advertised_band = coalesce(adv.advertised_band, 'band_one')
+        and mx.advertised_band = coalesce(c.advertised_band, 'band_one')
 ),
 
 masked as (
