@@ -28,6 +28,8 @@ def dbt_build(tmp_path_factory):
     database = tmp / "build.duckdb"
     with duckdb.connect(str(database)) as con:
         report = load_extract(con, extract, "dbt-test")
+        # What the ingestion asset writes beside the extract: the models read D from it.
+        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
     assert report.rows_quarantined == 0
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(

@@ -40,6 +40,7 @@ def good_build(tmp_path_factory):
         # What the ingestion asset records; the load suite reads the as-of date from it.
         con.execute("CREATE TABLE audit.runs (run_id VARCHAR, as_of_date DATE)")
         con.execute("INSERT INTO audit.runs VALUES (?, ?)", [RUN_ID, AS_OF])
+        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = tmp / "target"
     result = subprocess.run(

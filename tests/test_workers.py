@@ -49,8 +49,11 @@ def test_a_failing_dbt_test_is_named_and_nothing_is_published(minimal_published,
     a test on the policy parameters fails."""
     real_init = dbt_build.DbtBuild.__init__
 
-    def before_any_policy(self, *args, vars, **kwargs):
-        real_init(self, *args, vars={**vars, "as_of_date": "2015-06-01"}, **kwargs)
+    def before_any_policy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        # The models read D from raw.run_parameters (not a dbt var): dbt is given an earlier one.
+        with duckdb.connect(str(kwargs["build_database"])) as con:
+            con.execute("UPDATE raw.run_parameters SET as_of_date = DATE '2015-06-01'")
 
     monkeypatch.setattr(dbt_build.DbtBuild, "__init__", before_any_policy)
     database = tmp_path / "allocations.duckdb"

@@ -14,7 +14,7 @@ from {{ ref('shortlists') }} as s
 inner join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = s.advert_id
 inner join {{ ref('applicant_bands') }} as b on b.application_ref = s.application_ref
 left join {{ ref('shortlist_applicants') }} as a
-    on a.application_ref = s.application_ref and a.assessed_on = s.assessed_on
+    on a.application_ref = s.application_ref and a.assessed_on = {{ as_of_date() }}
 where adv.closes_on = {{ as_of_date() }}
   and (
       s.assessed_on is distinct from adv.closes_on

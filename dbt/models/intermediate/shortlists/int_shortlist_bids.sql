@@ -7,9 +7,9 @@
 --
 -- Built for 13 million bids: what depends only on the applicant (register status, restrictions
 -- and their wording, the W2 allowance, the W6 lower-floor rule) is worked out once per
--- application and close date, not once per bid. Each reason is a bit of `reason_mask` in the spec's order, and
--- the list of codes comes from a join to every possible mask (4,096 rows): integer work per bid
--- instead of list building.
+-- application and evaluation date (int_evaluation_dates), not once per bid. Each reason is a bit
+-- of `reason_mask` in the spec's order, and the list of codes comes from a join to every possible
+-- mask (4,096 rows): integer work per bid instead of list building.
 --
 -- A view: the mart reads it twice in one query (its eligible bids to rank, then every bid with
 -- its position, joined back on the extract line), which costs less than writing 13 million wide
