@@ -4,7 +4,8 @@
 -- computed in one set-based pass and only exceptions are joined back.
 -- Not materialized: each use scans the mart again, which costs less than a 13M-row copy in memory.
 with shortlist as not materialized (
-    select advert_id, application_ref, bid_id, eligible, position, priority_group, ineligible_reasons
+    select advert_id, application_ref, bid_id, eligible, position, priority_group, ineligible_reasons,
+        assessed_on, can_bid
     from {{ ref('shortlists') }}
 ),
 
@@ -84,7 +85,13 @@ per_bid as (
         s.priority_group,
         coalesce(q.position_out_of_sequence, false) as position_out_of_sequence,
         coalesce(q.priority_decreases, false) as priority_decreases,
-        c.application_ref is null as applicant_can_bid,
+        -- applicant_bands is as of D, so it is the yardstick for shortlists assessed on D; a
+        -- shortlist assessed at an earlier close (policy-rules.md Shortlisting) is held to the
+        -- right to bid the mart records for that close.
+        case
+            when s.assessed_on = {{ as_of_date() }} then c.application_ref is null
+            else coalesce(s.can_bid, false)
+        end as applicant_can_bid,
         o.advert_id is not null as accepted_offer_on_advert
     from shortlist as s
     left join out_of_sequence as q on q.bid_id = s.bid_id
