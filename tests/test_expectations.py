@@ -41,15 +41,15 @@ def good_build(tmp_path_factory):
     database = tmp / "build.duckdb"
     with duckdb.connect(str(database)) as con:
         load_extract(con, extract, RUN_ID)
-        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
         # What the ingestion asset records; the load suite reads the as-of date from it.
         con.execute("CREATE TABLE audit.runs (run_id VARCHAR, as_of_date DATE)")
         con.execute("INSERT INTO audit.runs VALUES (?, ?)", [RUN_ID, AS_OF])
+        con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     target = tmp / "target"
     result = subprocess.run(
         [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-         "--log-path", str(tmp / "logs"), "--select", "+path:models/validation",
+         "--log-path", str(tmp / "logs"), "--select", "+path:models/validation", "+path:models/intermediate/policy",
          "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
          "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -256,7 +256,9 @@ BROKEN = {
     "applicant who cannot bid holds a position": (
         "shortlists",
         ["UPDATE marts.applicant_bands SET can_bid = false WHERE application_ref = "
-         "(SELECT min(application_ref) FROM marts.shortlists WHERE position = 1 AND (advert_id, application_ref) "
+         # applicant_bands is as of D: the shortlists assessed on D (adverts open on D) are held to it
+         "(SELECT min(application_ref) FROM marts.shortlists WHERE position = 1 "
+         "AND assessed_on = (SELECT max(assessed_on) FROM marts.shortlists) AND (advert_id, application_ref) "
          "NOT IN (SELECT advert_id, application_ref FROM staging.stg_register__offers WHERE outcome = 'accepted' "
          "AND advert_id IS NOT NULL))"],
         "expect_column_values_to_be_in_set(applicant_can_bid) where accepted_offer_on_advert == False",

@@ -187,6 +187,21 @@ RULE_EXAMPLES = {
     "bid by a cancelled or housed application": """
         SELECT count(*) FROM bids JOIN applications USING (application_ref) WHERE applications.status <> 'active'""",
     "fostering or adoption approval (W17)": "SELECT count(*) FROM fostering_adoption_approvals WHERE evidence_verified",
+    "discretionary request withdrawn after its approval (D6, D7)": """
+        SELECT count(*) FROM discretionary_events w JOIN discretionary_events a USING (request_id)
+        WHERE w.event_type = 'withdrawn' AND a.event_type = 'approved' AND w.event_on > a.event_on""",
+    "group viewing: a refusal recorded after the winner's offer, made the same day (lettings audit)": """
+        SELECT count(*) FROM offers r JOIN offers w USING (advert_id)
+        WHERE w.outcome = 'accepted' AND r.outcome = 'refused' AND r.offered_on = w.offered_on
+          AND r.outcome_on > w.offered_on""",
+    "need ended on the day its applicant's tenancy started (shortlists as at close)": """
+        SELECT count(*) FROM assessed_needs n JOIN applications a USING (application_ref)
+        WHERE a.status = 'housed' AND n.ends_on = a.last_homechoice_tenancy_start""",
+    "letting audited months after its advert closed": """
+        SELECT count(*) FROM offers o JOIN adverts USING (advert_id)
+        WHERE o.outcome = 'accepted' AND closes_on < DATE '{as_of}' - INTERVAL 3 MONTH""",
+    "bid on an advert closing on the as-of date (nightly slice = shortlist)": """
+        SELECT count(*) FROM bids JOIN adverts USING (advert_id) WHERE closes_on = DATE '{as_of}'""",
 }
 
 

@@ -45,6 +45,9 @@ AGE_DESIGNATED_DEMAND_FACTOR = 0.4
 OPENED_IN_LAST_YEAR_SHARE = 0.90  # the rest opened in the year before that
 WINDOW_DAYS_SHARES = {6: 0.75, 13: 0.25}  # closes_on - opens_on
 RELET_SHARE = 0.03  # the same property advertised again
+# Adverts open on the as-of date whose window is shortened to close on it: their shortlists are
+# assessed on the day of the nightly slice, so the two evaluations can be compared.
+CLOSING_ON_AS_OF = 2
 
 
 @dataclass
@@ -87,6 +90,8 @@ def generate_adverts(rng: np.random.Generator, as_of: dt.date, applications: int
     opens_on = np.where(last_year, uniform_days(rng, as_of_day - 365 * DAY, as_of_day, n),
                         uniform_days(rng, as_of_day - 730 * DAY, as_of_day - 366 * DAY, n))
     closes_on = opens_on + keys_of(WINDOW_DAYS_SHARES)[choose(rng, WINDOW_DAYS_SHARES, n)] * DAY
+    open_on_as_of = np.flatnonzero((opens_on < as_of_day) & (closes_on > as_of_day))
+    closes_on[open_on_as_of[:CLOSING_ON_AS_OF]] = as_of_day
 
     # Advert ids run in opening order, like the council's system issues them.
     order = np.argsort(opens_on, kind="stable")

@@ -42,6 +42,10 @@ APPEAL_SHARE = {"rejected": 0.40, "approved": 0.05}
 APPEAL_REVIEW_SHARES = {"on_time": 0.50, "late": 0.30, "unreviewed": 0.20}  # review within 28 days (D9)
 OFFER_COUNT_SHARES = {"approved": {1: 0.88, 2: 0.06, 0: 0.06}, "other": {0: 0.97, 1: 0.03}}  # D5, D6
 OFFER_BEFORE_APPROVAL_SHARE = 0.04
+# Approved requests closed without an offer (the applicant housed another way, circumstances
+# changed): a `withdrawn` event, after which the approval no longer stands (D6, D7).
+WITHDRAWN_SHARE = 0.10
+WITHDRAWN_DAYS = (5, 60)
 # Outcome of a request's last offer; it is pending instead while its decision date is still to come.
 LAST_OFFER_OUTCOME_SHARES = {ACCEPTED: 0.80, REFUSED: 0.12, WITHDRAWN: 0.08}
 EARLIER_OFFER_OUTCOME_SHARES = {REFUSED: 0.70, WITHDRAWN: 0.30}  # of the first of two offers
@@ -68,6 +72,7 @@ class Story:
     offers: int = 1
     offer_before_approval: bool = False
     reason: str = "serious_risk_of_harm"
+    withdrawn: bool = False
 
 
 # One request per path through the audit, at the start of every extract (the findings each
@@ -83,6 +88,8 @@ FIXED_STORIES = (
     Story(initiator="manager", approver="self", appeal="on_time"),  # D8, appeal reviewed in time
     Story(initiator="allocations", reason="council_initiative"),  # D1
     Story(approver="executive", reason="other"),  # D3: no exceptional circumstances, no legal support
+    Story(offers=0, withdrawn=True, reason="tenancy_unsustainable"),  # closed without an offer: compliant
+    Story(withdrawn=True, reason="recent_traumatic_event"),  # D6: offered after the request was withdrawn
 )
 
 
@@ -103,6 +110,7 @@ def _random_story(rng) -> Story:
         approver = "manager"
     exceptional = rng.random() < EXCEPTIONAL_SHARE
     appeal_share = APPEAL_SHARE.get(decision, 0.0)
+    offers = _pick(rng, OFFER_COUNT_SHARES["approved" if decision == "approved" else "other"])
     return Story(
         initiator=initiator,
         related_party=_pick(rng, RELATED_PARTY_SHARES),
@@ -114,9 +122,10 @@ def _random_story(rng) -> Story:
         agreement=_pick(rng, AGREEMENT_SHARES),
         informed=_pick(rng, INFORMED_SHARES),
         appeal=_pick(rng, APPEAL_REVIEW_SHARES) if rng.random() < appeal_share else None,
-        offers=_pick(rng, OFFER_COUNT_SHARES["approved" if decision == "approved" else "other"]),
+        offers=offers,
         offer_before_approval=rng.random() < OFFER_BEFORE_APPROVAL_SHARE,
         reason=_pick(rng, REASON_SHARES),
+        withdrawn=decision == "approved" and offers == 0 and rng.random() < WITHDRAWN_SHARE,
     )
 
 
@@ -155,6 +164,16 @@ def _decision(rng, story: Story, staff: Staff, initiator: str, initiated_on, dec
     elif story.decision == "rejected":
         events.append(("rejected", decided_on, staff.pick(rng, *APPROVING_MANAGERS)))
     return events
+
+
+def _withdrawal(rng, story: Story, staff: Staff, decided_on, first_offer) -> list[Event]:
+    """The request closed after its approval, before any offer it still received."""
+    if not (story.withdrawn and story.decision == "approved"):
+        return []
+    closed = decided_on + _days(rng, WITHDRAWN_DAYS)
+    if story.offers:
+        closed = _between(rng, decided_on + DAY, max(first_offer - DAY, decided_on + DAY))
+    return [("withdrawn", closed, staff.pick(rng, *APPROVING_MANAGERS))]
 
 
 def _related_party(rng, story: Story, staff: Staff, initiated_on, decided_on, first_offer) -> list[Event]:
@@ -240,7 +259,8 @@ def generate_discretionary(rng: np.random.Generator, as_of: dt.date, apps: Appli
             requests[column].append(value)
         trail = (_decision(rng, story, staff, initiator, initiated_on, decided_on)
                  + _related_party(rng, story, staff, initiated_on, decided_on, first_offer)
-                 + _appeal(rng, story, staff, decided_on))
+                 + _appeal(rng, story, staff, decided_on)
+                 + _withdrawal(rng, story, staff, decided_on, first_offer))
         trail.sort(key=lambda event: event[1])
         for k, event in enumerate(trail, start=1):
             for column, value in zip(events, (f"{request_id}-E{k}", request_id, *event)):

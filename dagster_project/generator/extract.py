@@ -23,7 +23,7 @@ from .discretionary import generate_discretionary
 from .exceptions import generate_policy_exceptions
 from .households import generate_households
 from .lettings import generate_lettings
-from .needs import generate_needs
+from .needs import end_needs_at_housing, generate_needs
 from .offers import OfferRows
 from .priority import INCOME_CAP, SAVINGS_CAP, approximate_bands
 from .staff import build_staff
@@ -52,6 +52,7 @@ def generate_extract(out_dir: Path, applications: int, seed: int, as_of: dt.date
     bands = approximate_bands(as_of, apps, households, needs)
     lettings = generate_lettings(_stream(seed, "lettings"), as_of, apps, adverts, bids, bands, staff)
     discretionary = generate_discretionary(_stream(seed, "discretionary"), as_of, apps, staff)
+    end_needs_at_housing(_stream(seed, "needs at housing"), needs, apps)
     recently_housed = apps.last_tenancy_start > as_of_day - TWELVE_MONTHS_DAYS * np.timedelta64(1, "D")
     exceptions = generate_policy_exceptions(_stream(seed, "exceptions"), as_of, apps, staff, {
         "housing_debt": debts.housing_debtors,

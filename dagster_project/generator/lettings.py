@@ -1,7 +1,8 @@
 """Lettings of advertised homes: offers to bidders, recorded pass-overs, and who was housed.
 
 For most closed adverts the home is offered down a rough shortlist (see priority.py) until
-someone accepts; now and then the first offer skips bidders near the top, and only some of those
+someone accepts; some hold a group viewing instead, offering the home to several bidders on one
+day, the refusals recorded in the days after the winner's offer; now and then the first offer skips bidders near the top, and only some of those
 pass-overs are recorded (shortlist_bypasses.csv).  A few applicants refuse three or more suitable
 offers within six months (W11).  Who accepted is housed, with the offer date as the start of their
 last tenancy through the scheme (W4).
@@ -33,6 +34,7 @@ DECISION_DAYS = (1, 8)
 EARLIER_OFFER_OUTCOME_SHARES = {REFUSED: 0.80, WITHDRAWN: 0.20}
 DEEMED_SUITABLE_SHARES = {1: 0.60, 0: 0.30, -1: 0.10}
 HOUSED_AFTER_ACCEPTANCE_SHARE = 0.90  # the rest are active again (e.g. applied for a transfer)
+GROUP_VIEWING_SHARE = 0.15  # lettings whose offers are all made on one day
 
 PASSED_OVER_SHARE = 0.12  # lettings whose first offer skips bidders ranked above
 MAX_PASSED_OVER = 8
@@ -115,6 +117,7 @@ class _LettingDraws:
     decision: np.ndarray  # [advert, offer]: days to the outcome
     earlier_outcome: np.ndarray  # [advert, offer]: outcome of an offer that is not the last
     deemed: np.ndarray  # [advert, offer]: deemed_suitable of a refusal
+    group_viewing: np.ndarray  # every offer on the day of the first
 
     @classmethod
     def draw(cls, rng, n_adverts: int) -> "_LettingDraws":
@@ -122,14 +125,19 @@ class _LettingDraws:
         shape = (n_adverts, most)
         gap = rng.integers(*NEXT_OFFER_DAYS, size=shape)
         gap[:, 0] = rng.integers(*FIRST_OFFER_DAYS, size=n_adverts)
-        return cls(
+        draws = cls(
             offers_wanted=keys_of(OFFERS_PER_LETTING_SHARES)[choose(rng, OFFERS_PER_LETTING_SHARES, n_adverts)],
             skip_fraction=np.where(chance(rng, PASSED_OVER_SHARE, n_adverts), rng.random(n_adverts), 0.0),
             gap=gap,
             decision=rng.integers(*DECISION_DAYS, size=shape),
             earlier_outcome=keys_of(EARLIER_OFFER_OUTCOME_SHARES)[choose(rng, EARLIER_OFFER_OUTCOME_SHARES, shape[0] * most)].reshape(shape),
             deemed=keys_of(DEEMED_SUITABLE_SHARES)[choose(rng, DEEMED_SUITABLE_SHARES, shape[0] * most)].reshape(shape),
+            group_viewing=chance(rng, GROUP_VIEWING_SHARE, n_adverts),
         )
+        # A group viewing: every offer on the day of the first; each refusal is then recorded
+        # days after the winner's offer, which is made the same day.
+        draws.gap[draws.group_viewing, 1:] = 0
+        return draws
 
 
 def _chains(adverts: Adverts, bids: Bids, ranked: np.ndarray, draws: _LettingDraws):

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import ids
 from ..ingest.contract import NEED_CODES
-from .applications import Applications
+from .applications import HOUSED, Applications
 from .dates import DAY, NAT, to_day, uniform_days
 from .sampling import chance, choose, keys_of, labels
 
@@ -39,6 +39,7 @@ ASSESSED_BEFORE_REGISTRATION_SHARE = 0.01  # band_date must still not precede re
 FUTURE_NEED_SHARE = 0.003  # assessed after the as-of date: ignored by the pipeline
 ENDED_SHARE = 0.12
 ENDS_AFTER_DAYS = (30, 900)  # some of those end dates are still to come
+ENDS_AT_HOUSING_SHARE = 0.85
 
 SEVERITIES = ("serious", "less_serious")
 SEVERITY_SHARES = {0: 0.40, 1: 0.50, -1: 0.10}
@@ -65,6 +66,16 @@ class Needs:
             "severity": labels(SEVERITIES, self.severity),
             "supporting_agency": labels(AGENCIES, self.agency),
         }
+
+
+def end_needs_at_housing(rng: np.random.Generator, needs: Needs, apps: Applications) -> None:
+    """Most needs of a housed applicant end on the day its tenancy starts (the new home meets
+    them), so a letting audited later sees the winner's need at the close but not on the as-of date."""
+    start = apps.last_tenancy_start[needs.app]
+    open_then = ((apps.status[needs.app] == HOUSED) & ~np.isnat(start) & (needs.assessed_on < start)
+                 & (np.isnat(needs.ends_on) | (needs.ends_on > start)))
+    ending = open_then & chance(rng, ENDS_AT_HOUSING_SHARE, len(needs.app))
+    needs.ends_on[ending] = start[ending]
 
 
 def generate_needs(rng: np.random.Generator, as_of: dt.date, apps: Applications) -> Needs:

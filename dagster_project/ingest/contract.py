@@ -319,7 +319,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("event_id", "text"),
             Column("request_id", "text"),
             Column("event_type", "code", codes=(
-                "approved", "rejected", "head_of_housing_management_agreed", "managing_director_informed",
+                "approved", "rejected", "withdrawn", "head_of_housing_management_agreed", "managing_director_informed",
                 "legal_services_supported", "appeal_received", "appeal_reviewed")),
             Column("event_on", "date"),
             Column("staff_id", "text", nullable=True),

@@ -1,6 +1,7 @@
 -- marts.applicant_bands: one row per active application (outputs-and-cli.md), the contract
 -- columns first, then extras. Banding is int_applicant_bands; register and bidding status come
--- from the restrictions area.
+-- from the restrictions area. Both answer for many dates (int_evaluation_dates): this mart is the
+-- nightly slice, every application as of D.
 select
     b.application_ref,
     b.band,
@@ -16,5 +17,7 @@ select
     b.registration_date,
     b.transfer_category_priority
 from {{ ref('int_applicant_bands') }} as b
-left join {{ ref('int_register_status') }} as r on r.application_ref = b.application_ref
-where b.status = 'active'
+left join {{ ref('int_register_status') }} as r
+    on r.application_ref = b.application_ref and r.evaluated_on = b.evaluated_on
+where b.evaluated_on = {{ as_of_date() }}
+    and b.status = 'active'

@@ -1,5 +1,6 @@
 -- One row per accepted offer on an advert (policy-rules.md Lettings audit; W3): did the let go to
--- the top eligible bidder, or is every eligible bidder placed higher explained?
+-- the top eligible bidder, or is every eligible bidder placed higher explained? Judged on the
+-- shortlist as at the advert's close (marts.shortlists), however long after it the audit runs.
 with lets as (
     -- Offers made out of turn are audited as discretionary allocations (D1-D10), not against the
     -- shortlist: excluded when advert_id is empty, and also when a discretionary request is named.
@@ -10,14 +11,16 @@ with lets as (
         and discretionary_request_id is null
 ),
 
--- What explains passing a bidder over, with its date: a refused or withdrawn offer on the advert
--- (dated by its outcome, as W11 dates a refusal; offered_on when the outcome date is empty), or a
--- recorded bypass. The earliest of each, per advert and applicant.
+-- What explains passing a bidder over, with its date: an offer on the advert that was refused or
+-- withdrawn, dated by when it was made (offered_on: at a group viewing several bidders are offered
+-- the home at once and a refusal may be recorded after the winner's offer; what matters is that
+-- the bidder was offered it first or at the same time), or a recorded bypass (recorded_on). The
+-- earliest of each, per advert and applicant.
 explanations as (
     select
         advert_id,
         application_ref,
-        min(coalesce(outcome_on, offered_on)) as offer_declined_on,
+        min(offered_on) as offer_declined_on,
         cast(null as date) as bypassed_on
     from {{ ref('stg_register__offers') }}
     where outcome in ('refused', 'withdrawn') and advert_id is not null

@@ -41,4 +41,7 @@ select
 -- Not qualified by catalog: the view is copied into the published file, where it must read
 -- that file's tables, not the build database's.
 from {{ ref('shortlists').include(database=False) }} as s
-left join {{ ref('shortlist_applicants').include(database=False) }} as a on a.application_ref = s.application_ref
+-- The application's facts as at the advert's close: its latest row on or before it (rows are
+-- kept per change of its facts, docs/rules-as-of-a-date.md).
+asof left join {{ ref('shortlist_applicants').include(database=False) }} as a
+    on a.application_ref = s.application_ref and s.assessed_on >= a.assessed_on

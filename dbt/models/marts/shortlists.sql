@@ -1,4 +1,6 @@
--- One row per bid with its shortlist position (policy-rules.md Shortlisting; W2, W3, W6, W10).
+-- One row per bid with its shortlist position (policy-rules.md Shortlisting; W2, W3, W6, W10), as
+-- at the advert's close: assessed_on is that date C, the key of the bidder's row in
+-- marts.shortlist_applicants.
 -- Ranked with one window over the whole bid table (partitioned by advert), not per advert.
 -- The windows run over a narrow projection of the eligible bids only and are joined back by the
 -- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
@@ -52,7 +54,7 @@ select
     placed_at,
     bid_status,
     advertised_band,
-    assessed_as_bidder,
+    assessed_on,
     on_register,
     can_bid,
     -- What marts.shortlist_explanations words on read (stored as facts, not as a sentence per bid),

@@ -18,7 +18,13 @@ accepted as (
 per_bid as (
     select
         s.advert_id || ' bid ' || s.bid_id || ' position ' || s.position as example,
-        c.application_ref is null as applicant_can_bid,
+        -- applicant_bands is as of D, so it is the yardstick for shortlists assessed on D; a
+        -- shortlist assessed at an earlier close (policy-rules.md Shortlisting) is held to the
+        -- right to bid the mart records for that close.
+        case
+            when s.assessed_on = {{ as_of_date() }} then c.application_ref is null
+            else coalesce(s.can_bid, false)
+        end as applicant_can_bid,
         o.advert_id is not null as accepted_offer_on_advert
     from {{ ref('shortlists') }} as s
     left join cannot_bid as c on c.application_ref = s.application_ref

@@ -9,9 +9,10 @@ with codes(code, position) as (
         ('managing_director_not_informed', 5),
         ('more_than_one_offer', 6),
         ('offer_before_approval', 7),
-        ('out_of_date_order', 8),
-        ('self_approved', 9),
-        ('appeal_review_overdue', 10)
+        ('offer_after_approval_rescinded', 8),
+        ('out_of_date_order', 9),
+        ('self_approved', 10),
+        ('appeal_review_overdue', 11)
 ),
 
 listed as (

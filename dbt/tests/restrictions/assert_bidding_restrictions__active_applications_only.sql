@@ -6,7 +6,9 @@ select r.application_ref, r.restriction, r.starts_on, 'not published' as problem
 from {{ ref('int_restriction_periods') }} as r
 inner join {{ ref('stg_register__applications') }} as a
     on a.application_ref = r.application_ref and a.status = 'active'
-where not exists (
+-- the restriction models answer for several dates; the mart publishes D's rows
+where r.evaluated_on = {{ as_of_date() }}
+  and not exists (
     select 1 from {{ ref('bidding_restrictions') }} as m
     where m.application_ref = r.application_ref
       and m.restriction = r.restriction

@@ -7,7 +7,7 @@ with codes as (
         'withdrawn', 'outside_advert_window',
         'not_on_register', 'unacceptable_behaviour', 'twelve_month_rule',
         'cannot_bid', 'housing_debt', 'refusals',
-        'bedroom_size', 'age_restriction', 'floor_level'
+        'bedroom_size', 'age_restriction', 'floor_level', 'advertised_for_lower_band'
     ] as spec_order
 ),
 

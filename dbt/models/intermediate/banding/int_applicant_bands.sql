@@ -1,17 +1,22 @@
--- Band, category and band date of every application, any status (policy-rules.md Banding;
--- W1, W5, W7, W10, W14-W20). The shortlist needs the band of a housed applicant as the bidder it
--- was, so nothing here checks status. Debt is not read at all: it never changes a band (W7).
+-- Band, category and band date of every application, any status, on each of its evaluation
+-- dates (int_evaluation_dates: D, and the close of each advert it bid on) (policy-rules.md
+-- Banding; W1, W5, W7, W10, W14-W20). The shortlist needs the band of a housed applicant as the
+-- bidder it was, so nothing here filters on status; status is the status on that date. Debt is
+-- not read at all: it never changes a band (W7).
 with apps as (
     select
         a.application_ref,
-        a.status,
+        e.evaluated_on,
+        e.status,
         a.application_type,
         a.registration_date,
         b.bedroom_need,
         p.multiple_need_enabled
     from {{ ref('stg_register__applications') }} as a
-    inner join {{ ref('int_bedroom_need') }} as b on b.application_ref = a.application_ref
-    cross join {{ ref('int_policy__parameters') }} as p
+    inner join {{ ref('int_evaluation_dates') }} as e on e.application_ref = a.application_ref
+    inner join {{ ref('int_bedroom_need') }} as b
+        on b.application_ref = e.application_ref and b.evaluated_on = e.evaluated_on
+    inner join {{ ref('int_policy__parameters_on_dates') }} as p on p.evaluated_on = e.evaluated_on
 ),
 
 banded_needs as (
@@ -25,7 +30,7 @@ banded_needs as (
 top_band_needs as (
     select *
     from banded_needs
-    qualify band_rank = min(band_rank) over (partition by application_ref)
+    qualify band_rank = min(band_rank) over (partition by application_ref, evaluated_on)
 ),
 
 -- Each distinct need code of the highest band, with its earliest date (W10 counts codes, so two
@@ -33,13 +38,14 @@ top_band_needs as (
 codes as (
     select
         application_ref,
+        evaluated_on,
         band,
         need_code,
         need_date as code_date,
         need_detail
     from top_band_needs
     qualify row_number() over (
-        partition by application_ref, need_code order by need_date, need_id nulls first
+        partition by application_ref, evaluated_on, need_code order by need_date, need_id nulls first
     ) = 1
 ),
 
@@ -47,14 +53,15 @@ ordered_codes as (
     select
         *,
         -- Banding step 2: the need assessed first, then the lowest need code.
-        row_number() over (partition by application_ref order by code_date, need_code) as code_order,
-        count(*) over (partition by application_ref) as code_count
+        row_number() over (partition by application_ref, evaluated_on order by code_date, need_code) as code_order,
+        count(*) over (partition by application_ref, evaluated_on) as code_count
     from codes
 ),
 
 need_bands as (
     select
         application_ref,
+        evaluated_on,
         any_value(band) as band,
         max(code_count) as code_count,
         max(need_code) filter (where code_order = 1) as first_code,
@@ -66,27 +73,29 @@ need_bands as (
             filter (where code_order > 1 and code_order < code_count) as middle_details,
         max(need_detail) filter (where code_order = code_count and code_count > 1) as last_detail
     from ordered_codes
-    group by application_ref
+    group by application_ref, evaluated_on
 ),
 
 -- Transfer band (W1): the first category in policy order among the application's needs.
 transfer_needs as (
     select
         n.application_ref,
+        n.evaluated_on,
         tc.transfer_category,
         tc.priority,
         n.need_detail
     from {{ ref('int_active_needs') }} as n
-    inner join {{ ref('int_policy__transfer_categories') }} as tc
-        on tc.transfer_category = n.transfer_category and not tc.is_fallback
+    inner join {{ ref('int_policy__transfer_categories_on_dates') }} as tc
+        on tc.evaluated_on = n.evaluated_on
+        and tc.transfer_category = n.transfer_category and not tc.is_fallback
     qualify row_number() over (
-        partition by n.application_ref order by tc.priority, n.need_date, n.need_code
+        partition by n.application_ref, n.evaluated_on order by tc.priority, n.need_date, n.need_code
     ) = 1
 ),
 
 fallback as (
-    select transfer_category, priority
-    from {{ ref('int_policy__transfer_categories') }}
+    select evaluated_on, transfer_category, priority
+    from {{ ref('int_policy__transfer_categories_on_dates') }}
     where is_fallback
 ),
 
@@ -116,10 +125,11 @@ decided as (
             else 'no_need'
         end as kind
     from apps as a
-    inner join {{ ref('int_financial_resources') }} as f on f.application_ref = a.application_ref
-    left join need_bands as nb on nb.application_ref = a.application_ref
-    left join transfer_needs as tn on tn.application_ref = a.application_ref
-    cross join fallback as fb
+    inner join {{ ref('int_financial_resources') }} as f
+        on f.application_ref = a.application_ref and f.evaluated_on = a.evaluated_on
+    left join need_bands as nb on nb.application_ref = a.application_ref and nb.evaluated_on = a.evaluated_on
+    left join transfer_needs as tn on tn.application_ref = a.application_ref and tn.evaluated_on = a.evaluated_on
+    left join fallback as fb on fb.evaluated_on = a.evaluated_on
 ),
 
 resolved as (
@@ -150,6 +160,7 @@ resolved as (
 
 select
     application_ref,
+    evaluated_on,
     status,
     application_type,
     registration_date,

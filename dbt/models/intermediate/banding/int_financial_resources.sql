@@ -1,17 +1,20 @@
--- Financial resources test for every application, any status (policy-rules.md Banding step 1,
--- W5): band four when income or savings are strictly above the limits in force, unless an
--- active financial_resources policy exception lifts it.
+-- Financial resources test for every application, any status, on each evaluation date
+-- (policy-rules.md Banding step 1, W5): band four when income or savings are strictly above the
+-- limits in force on that date, unless a financial_resources policy exception active on that
+-- date lifts it.
 with exceptions as (
-    select distinct application_ref
-    from {{ ref('stg_register__policy_exceptions') }}
-    where rule = 'financial_resources'
-        and granted_on <= {{ as_of_date() }}
-        and (expires_on is null or expires_on > {{ as_of_date() }})
+    select distinct x.application_ref, b.evaluated_on
+    from {{ ref('stg_register__policy_exceptions') }} as x
+    inner join {{ ref('int_bedroom_need') }} as b on b.application_ref = x.application_ref
+    where x.rule = 'financial_resources'
+        and x.granted_on <= b.evaluated_on
+        and (x.expires_on is null or x.expires_on > b.evaluated_on)
 ),
 
 tested as (
     select
         a.application_ref,
+        b.evaluated_on,
         b.is_couple,
         a.gross_annual_income,
         a.savings_assets,
@@ -23,12 +26,13 @@ tested as (
         e.application_ref is not null as has_active_exception
     from {{ ref('stg_register__applications') }} as a
     inner join {{ ref('int_bedroom_need') }} as b on b.application_ref = a.application_ref
-    cross join {{ ref('int_policy__parameters') }} as p
-    left join exceptions as e on e.application_ref = a.application_ref
+    inner join {{ ref('int_policy__parameters_on_dates') }} as p on p.evaluated_on = b.evaluated_on
+    left join exceptions as e on e.application_ref = a.application_ref and e.evaluated_on = b.evaluated_on
 )
 
 select
     application_ref,
+    evaluated_on,
     is_couple,
     gross_annual_income,
     savings_assets,

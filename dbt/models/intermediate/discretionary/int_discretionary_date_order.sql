@@ -1,11 +1,13 @@
--- D7 out_of_date_order: approved discretions are processed in date order. A request's first
--- offer is out of order when a request approved on an earlier day was still waiting on the day
--- of that offer (no offer dated on or before it). Registered-provider requests are outside the
--- queue (their management agreement governs them): they neither wait in it nor get the finding.
--- Our reading where the spec is silent: a request also stops waiting when its approval is
--- rescinded by a rejection on a later day (a reversed approval is no longer in the queue).
--- Set-based: a running maximum of "waiting until" over all requests approved strictly earlier
--- (a range frame ending one day before the approval), so no request-by-request comparison.
+-- D7 out_of_date_order: approved discretions are processed in date order. A request waits in the
+-- queue from its approval until the earliest of its first offer, the day its approval stops
+-- standing (a later `rejected` or `withdrawn` event) and the first day on or after its approval
+-- that the applicant accepts any offer; it waits on day t when its approval is dated on or before
+-- t and that end is after t (or there is none). A request's first offer, made on day t, is out of
+-- date order when another request approved strictly earlier than it was waiting on day t.
+-- Registered-provider requests are outside the queue (their management agreement governs them):
+-- they neither wait in it nor get the finding.
+-- Requests are few (tens to thousands), so each first offer is compared with the requests approved
+-- before it by an inequality join.
 with queue as (
     select
         request_id,
@@ -13,47 +15,25 @@ with queue as (
         first_offer_on,
         least(
             coalesce(first_offer_on, 'infinity'::date),
-            coalesce(approval_rescinded_on, 'infinity'::date)
+            coalesce(approval_rescinded_on, 'infinity'::date),
+            coalesce(housed_after_approval_on, 'infinity'::date)
         ) as waiting_until
     from {{ ref('int_discretionary_requests') }}
     where approved_on is not null
       and not handled_under_management_agreement
-),
-
-ranked as (
-    select
-        *,
-        -- Which waiting request the sentence names: the longest waiting, then the earliest
-        -- approved, then the lowest id (so the wording is the same on every run).
-        {
-            'waiting_until': waiting_until,
-            'approved_days_before_end': date_diff('day', approved_on, date '9999-12-31'),
-            'id_rank_desc': row_number() over (order by request_id desc)
-        } as naming_key
-    from queue
-),
-
-earlier as (
-    select
-        request_id,
-        first_offer_on,
-        max(waiting_until) over approved_before as longest_wait_until,
-        arg_max(
-            {'request_id': request_id, 'approved_on': approved_on},
-            naming_key
-        ) over approved_before as longest_waiting
-    from ranked
-    window approved_before as (
-        order by approved_on
-        range between unbounded preceding and interval 1 day preceding
-    )
 )
 
 select
-    request_id,
-    first_offer_on,
-    longest_waiting.request_id as waiting_request_id,
-    longest_waiting.approved_on as waiting_request_approved_on
-from earlier
-where first_offer_on is not null
-  and longest_wait_until > first_offer_on
+    o.request_id,
+    o.first_offer_on,
+    -- The sentence names the longest waiting request, then the earliest approved, then the
+    -- lowest id, so the wording is the same on every run.
+    first(w.request_id order by w.waiting_until desc, w.approved_on, w.request_id) as waiting_request_id,
+    first(w.approved_on order by w.waiting_until desc, w.approved_on, w.request_id) as waiting_request_approved_on
+from queue as o
+inner join queue as w
+    on w.approved_on < o.approved_on
+   and w.approved_on <= o.first_offer_on
+   and w.waiting_until > o.first_offer_on
+where o.first_offer_on is not null
+group by o.request_id, o.first_offer_on

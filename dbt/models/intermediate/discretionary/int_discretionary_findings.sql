@@ -154,6 +154,7 @@ flags as (
         is_related_party and first_offer_on is not null and informed_on is null as d4_informed,
         offers_not_withdrawn > 1 as d5,
         first_offer_on is not null and (not is_approved or first_offer_on < approved_on) as d6,
+        coalesce(last_offer_on >= approval_rescinded_on, false) as d6_rescinded,
         coalesce(is_approved and approved_by = initiated_by, false) as d8
     from checks
 ),
@@ -169,6 +170,7 @@ listed as (
             case when d4_informed then 'managing_director_not_informed' end,
             case when d5 then 'more_than_one_offer' end,
             case when d6 then 'offer_before_approval' end,
+            case when d6_rescinded then 'offer_after_approval_rescinded' end,
             case when d7 then 'out_of_date_order' end,
             case when d8 then 'self_approved' end,
             case when d9 then 'appeal_review_overdue' end
@@ -209,6 +211,9 @@ listed as (
                     when last_rejected_on is not null then ', but the request was never approved (rejected on ' || last_rejected_on || ')'
                     else ', but the request was never approved'
                 end || ' (D6).' end,
+            case when d6_rescinded then 'Offer made on ' || last_offer_on || ', on or after '
+                || approval_rescinded_on || ' when the approval of ' || approved_on
+                || ' stopped standing (a later rejection or withdrawal of the request) (D6).' end,
             case when d7 then 'First offer made on ' || first_offer_on || ' (approved on ' || approved_on || ') while request '
                 || waiting_request_id || ', approved earlier on ' || waiting_request_approved_on
                 || ', had no offer yet (D7: approved discretions are processed in date order).' end,

@@ -1,28 +1,31 @@
--- Household members who count on the as-of date, with their age on D and their place in the
--- bedroom standard (policy-rules.md Terms and Bedroom need; W9, W17, W18).
+-- Household members who count on each evaluation date (int_evaluation_dates: D, or an advert's
+-- close), with their age on that date and their place in the bedroom standard (policy-rules.md
+-- Terms and Bedroom need; W9, W17, W18), under the policy in force on that date.
 with params as (
-    select * from {{ ref('int_policy__parameters') }}
+    select * from {{ ref('int_policy__parameters_on_dates') }}
 ),
 
 members as (
     select
         m.application_ref,
+        e.evaluated_on,
         m.member_id,
         m.relationship,
         m.sex,
         m.date_of_birth,
         m.months_lived_with_while_serving,
-        {{ age_in_years('m.date_of_birth', as_of_date()) }} as age
+        {{ age_in_years('m.date_of_birth', 'e.evaluated_on') }} as age
     from {{ ref('stg_register__household_members') }} as m
-    -- Spec silent: a member born after D is not yet part of the household on D (the same
-    -- reading as every other fact dated after D).
-    where m.date_of_birth <= {{ as_of_date() }}
+    inner join {{ ref('int_evaluation_dates') }} as e on e.application_ref = m.application_ref
+    -- Spec silent: a member born after the date is not yet part of the household then (the same
+    -- reading as every other fact dated after it).
+    where m.date_of_birth <= e.evaluated_on
 ),
 
 counted as (
     select members.*
     from members
-    cross join params as p
+    inner join params as p on p.evaluated_on = members.evaluated_on
     -- W18: a former forces partner counts only after living with the applicant for at least
     -- the minimum months while serving (NULL counts as 0); one who does not count is left out
     -- of the household entirely.
@@ -36,7 +39,7 @@ partners as (
         -- Terms, couple: only the first of partner, joint_applicant, former_forces_partner (in
         -- that order; then member_id, spec silent) shares the applicant's bedroom.
         row_number() over (
-            partition by application_ref
+            partition by application_ref, evaluated_on
             order by
                 case relationship
                     when 'partner' then 1
@@ -52,6 +55,7 @@ partners as (
 
 select
     partners.application_ref,
+    partners.evaluated_on,
     partners.member_id,
     partners.relationship,
     partners.sex,
@@ -67,4 +71,4 @@ select
         else 'under_teen'
     end as bedroom_group
 from partners
-cross join params as p
+inner join params as p on p.evaluated_on = partners.evaluated_on

@@ -1,4 +1,4 @@
--- Every active need of every application, assessed and derived (policy-rules.md Need
+-- Every need of every application active on each of its evaluation dates, assessed and derived (policy-rules.md Need
 -- catalogue, Derived needs; W1, W6, W14-W20). The shape other areas use: band is the band the
 -- need gives this application (NULL when it only gives a transfer category), need_date the date
 -- band_date counts from.
@@ -6,6 +6,7 @@ with needs as (
     select
         need_id,
         application_ref,
+        evaluated_on,
         need_code,
         assessed_need_code,
         band,
@@ -21,6 +22,7 @@ with needs as (
     select
         null as need_id,
         application_ref,
+        evaluated_on,
         need_code,
         need_code as assessed_need_code,
         band,
@@ -34,6 +36,7 @@ with needs as (
 
 select
     n.application_ref,
+    n.evaluated_on,
     n.need_code,
     -- W6: a need with a transfer category (children_above_first_floor) is that category for a
     -- transfer application, not a band three need; spec silent for the catalogue's other rows,

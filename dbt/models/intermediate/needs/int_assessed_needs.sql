@@ -1,18 +1,21 @@
--- Active assessed needs with their band from the need catalogue in force (policy-rules.md Terms
--- "active need", Need catalogue; W14, W15, W16, W19, W20). One row per need_id.
+-- Assessed needs active on each evaluation date, with their band from the need catalogue in
+-- force on that date (policy-rules.md Terms "active need", Need catalogue; W14, W15, W16, W19,
+-- W20). One row per need_id and evaluated_on: a need assessed after the date, or ended on or
+-- before it, is not there.
 with needs as (
-    select n.*
+    select n.*, e.evaluated_on
     from {{ ref('stg_register__assessed_needs') }} as n
-    -- only needs of applications on the extract as of D (those registered later are left out)
-    inner join {{ ref('stg_register__applications') }} as a on a.application_ref = n.application_ref
-    where n.assessed_on <= {{ as_of_date() }}
-        and (n.ends_on is null or n.ends_on > {{ as_of_date() }})
+    -- only the applications' evaluation dates (applications registered after D are left out)
+    inner join {{ ref('int_evaluation_dates') }} as e on e.application_ref = n.application_ref
+    where n.assessed_on <= e.evaluated_on
+        and (n.ends_on is null or n.ends_on > e.evaluated_on)
 ),
 
 classified as (
     select
         n.need_id,
         n.application_ref,
+        n.evaluated_on,
         n.need_code as assessed_need_code,
         n.assessed_on,
         n.severity,
@@ -27,13 +30,15 @@ classified as (
             else n.need_code
         end as need_code
     from needs as n
-    left join {{ ref('int_violence_band_one_agencies') }} as ag
-        on ag.supporting_agency = n.supporting_agency
+    left join {{ ref('int_violence_band_one_agencies_on_dates') }} as ag
+        on ag.evaluated_on = n.evaluated_on
+        and ag.supporting_agency = n.supporting_agency
 )
 
 select
     c.need_id,
     c.application_ref,
+    c.evaluated_on,
     c.need_code,
     c.assessed_need_code,
     cat.band,
@@ -50,4 +55,5 @@ select
         else c.need_code || ' (' || strftime(c.assessed_on, '%Y-%m-%d') || ')'
     end as need_detail
 from classified as c
-inner join {{ ref('int_policy__need_catalogue') }} as cat on cat.need_code = c.need_code
+inner join {{ ref('int_policy__need_catalogue_on_dates') }} as cat
+    on cat.evaluated_on = c.evaluated_on and cat.need_code = c.need_code

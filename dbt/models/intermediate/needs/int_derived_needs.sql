@@ -1,8 +1,9 @@
 -- Needs the pipeline derives itself, for applications of any status (policy-rules.md Derived
--- needs; W1, W6, W17, W20), each dated by registration_date.
+-- needs; W1, W6, W17, W20) on each evaluation date, each dated by registration_date.
 with apps as (
     select
         a.application_ref,
+        b.evaluated_on,
         a.application_type,
         a.registration_date,
         a.current_tenure,
@@ -17,13 +18,14 @@ with apps as (
         p.children_floor_out_of_district_social
     from {{ ref('stg_register__applications') }} as a
     inner join {{ ref('int_bedroom_need') }} as b on b.application_ref = a.application_ref
-    cross join {{ ref('int_policy__parameters') }} as p
+    inner join {{ ref('int_policy__parameters_on_dates') }} as p on p.evaluated_on = b.evaluated_on
 ),
 
 derived as (
     -- W17, W20: fewer bedrooms than the bedroom standard needs, when the home has bedrooms.
     select
         application_ref,
+        evaluated_on,
         'overcrowded_bedroom_standard' as need_code,
         'needs ' || bedroom_need || ' bedroom' || case when bedroom_need = 1 then '' else 's' end
             || ', has ' || current_bedrooms as detail
@@ -39,6 +41,7 @@ derived as (
     -- Spec silent: an unknown landlord_in_district is not "outside the district".
     select
         application_ref,
+        evaluated_on,
         'children_above_first_floor' as need_code,
         children || ' child' || case when children = 1 then '' else 'ren' end
             || ' under 16 on floor ' || current_floor_level as detail
@@ -61,6 +64,7 @@ derived as (
     -- W1: a transfer tenant with more bedrooms than the bedroom standard needs.
     select
         application_ref,
+        evaluated_on,
         'under_occupation' as need_code,
         'has ' || current_bedrooms || ' bedroom' || case when current_bedrooms = 1 then '' else 's' end
             || ', needs ' || bedroom_need as detail
@@ -70,6 +74,7 @@ derived as (
 
 select
     d.application_ref,
+    d.evaluated_on,
     d.need_code,
     cat.band,
     cat.transfer_category,
@@ -77,5 +82,6 @@ select
     cat.lifts_twelve_month_rule,
     d.need_code || ' (' || strftime(a.registration_date, '%Y-%m-%d') || ', ' || d.detail || ')' as need_detail
 from derived as d
-inner join apps as a on a.application_ref = d.application_ref
-inner join {{ ref('int_policy__need_catalogue') }} as cat on cat.need_code = d.need_code
+inner join apps as a on a.application_ref = d.application_ref and a.evaluated_on = d.evaluated_on
+inner join {{ ref('int_policy__need_catalogue_on_dates') }} as cat
+    on cat.evaluated_on = d.evaluated_on and cat.need_code = d.need_code

@@ -1,25 +1,6 @@
-{#- One row: every policy parameter in force on the as-of date, as a column. Models cross join
-    it, so a rule reads `p.housing_debt_limit` instead of a literal. -#}
-{%- set parameters = [
-    'child_age_under', 'own_room_age_from', 'teen_age_from', 'forces_partner_min_months',
-    'income_single_limit', 'income_couple_limit', 'savings_limit',
-    'children_floor_from', 'children_floor_out_of_district_social', 'multiple_need_enabled',
-    'under_occupier_min_bedrooms', 'under_occupier_extra_bedrooms',
-    'housing_debt_limit', 'arrangement_kept_weeks', 'eviction_exclusion_years', 'eviction_debt_reduction_share',
-    'refusals_count', 'refusals_window_months', 'refusals_suspension_months',
-    'behaviour_exclusion_years', 'twelve_month_rule_months', 'appeal_review_days', 'quarantine_warning_share',
-    'children_floor_lower_move_only',
-] -%}
-with in_force as (
-    {{ policy_in_force('policy_parameters') }}
-)
-select
-    max(effective_from) as policy_effective_from,
-    {%- for p in parameters %}
-    {%- if p in ['income_single_limit', 'income_couple_limit', 'savings_limit', 'housing_debt_limit', 'eviction_debt_reduction_share', 'quarantine_warning_share'] %}
-    max(case when parameter = '{{ p }}' then value end) as {{ p }}{{ ',' if not loop.last }}
-    {%- else %}
-    cast(max(case when parameter = '{{ p }}' then value end) as integer) as {{ p }}{{ ',' if not loop.last }}
-    {%- endif %}
-    {%- endfor %}
-from in_force
+-- One row: every policy parameter in force on the as-of date, as a column (W13): the D row of
+-- int_policy__parameters_on_dates, so both read the seed the same way. Publishing reads
+-- policy_effective_from from here.
+select * exclude (evaluated_on)
+from {{ ref('int_policy__parameters_on_dates') }}
+where evaluated_on = {{ as_of_date() }}

@@ -9,13 +9,16 @@
 -- its row, inactive, naming the exception.
 -- Reading (spec silent): an eviction dated after D has not happened on D (Terms: rows dated
 -- after D are ignored), so it gives no row yet.
+-- Worked out on each evaluation date D' (int_evaluation_dates): findings decided and evictions
+-- dated by D', periods of the policy in force on D', active on D'.
 with params as (
-    select * from {{ ref('int_policy__parameters') }}
+    select * from {{ ref('int_policy__parameters_on_dates') }}
 ),
 
 findings as (
     select
         f.application_ref,
+        e.evaluated_on,
         'behaviour_finding' as source_type,
         f.finding_id as source_id,
         f.decided_on as starts_on,
@@ -36,12 +39,15 @@ findings as (
                     cast(f.decided_on + to_years(p.behaviour_exclusion_years) as date), '%Y-%m-%d')
             end as sentence
     from {{ ref('stg_register__behaviour_findings') }} as f
-    cross join params as p
+    inner join {{ ref('int_evaluation_dates') }} as e on e.application_ref = f.application_ref
+    inner join params as p on p.evaluated_on = e.evaluated_on
+    where f.decided_on <= e.evaluated_on
 ),
 
 evictions as (
     select
         d.application_ref,
+        d.evaluated_on,
         'debt_eviction' as source_type,
         d.debt_id as source_id,
         d.eviction_date as starts_on,
@@ -64,20 +70,20 @@ evictions as (
         d.balance_at_application,
         p.eviction_debt_reduction_share * d.original_amount as reduced_balance_limit
     from {{ ref('int_housing_related_debts') }} as d
-    cross join params as p
+    inner join params as p on p.evaluated_on = d.evaluated_on
     left join {{ ref('stg_register__applications') }} as a
         on a.application_ref = d.application_ref
     where d.resulted_in_eviction
-      and d.eviction_date <= {{ as_of_date() }}
+      and d.eviction_date <= d.evaluated_on
 ),
 
 periods as (
     select
-        application_ref, source_type, source_id, starts_on, ends_on, lifted_by, sentence
+        application_ref, evaluated_on, source_type, source_id, starts_on, ends_on, lifted_by, sentence
     from findings
     union all
     select
-        application_ref, source_type, source_id, starts_on, ends_on, lifted_by,
+        application_ref, evaluated_on, source_type, source_id, starts_on, ends_on, lifted_by,
         sentence || case lifted_by
             when 'arrangement_kept_at_application' then
                 '; not applied because an arrangement was being kept at application and the balance then ('
@@ -92,16 +98,17 @@ periods as (
 
 select
     application_ref,
+    evaluated_on,
     'unacceptable_behaviour' as restriction,
     starts_on,
     ends_on,
     lifted_by is null
-        and starts_on <= {{ as_of_date() }}
-        and ends_on > {{ as_of_date() }} as active,
+        and starts_on <= evaluated_on
+        and ends_on > evaluated_on as active,
     sentence || case
         when lifted_by is not null then ''
-        when ends_on <= {{ as_of_date() }} then ' (ended)'
-        when starts_on > {{ as_of_date() }} then ' (not started yet)'
+        when ends_on <= evaluated_on then ' (ended)'
+        when starts_on > evaluated_on then ' (not started yet)'
         else ''
     end as reason,
     lifted_by,

@@ -1,20 +1,21 @@
 -- housing_debt restriction (W7): no bidding while housing-related debt is strictly above the
 -- limit, unless the repayment arrangement has been kept for the required consecutive weeks or
--- an active `housing_debt` exception exists. starts_on is D (the pipeline observes the balance,
--- not when it crossed the limit) and ends_on NULL (it lasts until the debt or the arrangement
+-- an active `housing_debt` exception exists, on each evaluation date. starts_on is that date (D
+-- for the nightly slice: the pipeline observes the balance, not when it crossed the limit) and ends_on NULL (it lasts until the debt or the arrangement
 -- changes). A lifted restriction keeps its row, inactive, so caseworkers see why.
 -- Both lifts can hold at once: the exception is named first (lifted_by), as the deliberate
 -- decision, and the reason mentions the arrangement too.
 with over_limit as (
     select
         h.application_ref,
+        h.evaluated_on,
         h.housing_debt_balance,
         h.debts_description,
         h.debt_ids,
         p.housing_debt_limit,
         p.arrangement_kept_weeks
     from {{ ref('int_housing_debt') }} as h
-    cross join {{ ref('int_policy__parameters') }} as p
+    inner join {{ ref('int_policy__parameters_on_dates') }} as p on p.evaluated_on = h.evaluated_on
     where h.housing_debt_balance > p.housing_debt_limit
 ),
 
@@ -38,16 +39,18 @@ assessed as (
         end as arrangement_sentence
     from over_limit as o
     left join {{ ref('int_arrangement_streaks') }} as s
-        on s.application_ref = o.application_ref
+        on s.application_ref = o.application_ref and s.evaluated_on = o.evaluated_on
     left join {{ ref('int_active_policy_exceptions') }} as e
         on e.application_ref = o.application_ref
+       and e.evaluated_on = o.evaluated_on
        and e.rule = 'housing_debt'
 )
 
 select
     application_ref,
+    evaluated_on,
     'housing_debt' as restriction,
-    {{ as_of_date() }} as starts_on,
+    evaluated_on as starts_on,
     cast(null as date) as ends_on,
     exception_id is null and not arrangement_kept as active,
     case

@@ -1,13 +1,14 @@
--- Debts that are housing-related under the policy in force on D (W7): the debt type and the
+-- Debts that are housing-related under the policy in force on each evaluation date (W7): the debt type and the
 -- creditor type are both in int_policy__housing_debt_scope (the 2018 version adds private
 -- landlords, building societies, banks and other lenders; council tax, utilities and `other`
 -- never count). Feeds the balance test and the eviction exclusion.
 with scope as (
-    select scope, code from {{ ref('int_policy__housing_debt_scope') }}
+    select evaluated_on, scope, code from {{ ref('int_policy__housing_debt_scope_on_dates') }}
 )
 
 select
     d.debt_id,
+    e.evaluated_on,
     d.application_ref,
     d.creditor_type,
     d.debt_type,
@@ -23,5 +24,6 @@ select
         else 'a ' || replace(d.creditor_type, '_', ' ')
     end as debt_description
 from {{ ref('stg_register__debts') }} as d
-where d.debt_type in (select code from scope where scope = 'debt_type')
-  and d.creditor_type in (select code from scope where scope = 'creditor_type')
+inner join {{ ref('int_evaluation_dates') }} as e on e.application_ref = d.application_ref
+inner join scope as st on st.evaluated_on = e.evaluated_on and st.scope = 'debt_type' and st.code = d.debt_type
+inner join scope as sc on sc.evaluated_on = e.evaluated_on and sc.scope = 'creditor_type' and sc.code = d.creditor_type

@@ -1,4 +1,5 @@
--- Every restriction row (policy-rules.md, Restrictions) for applications of any status: the
+-- Every restriction row (policy-rules.md, Restrictions) for applications of any status, on each
+-- of their evaluation dates (int_evaluation_dates; marts.bidding_restrictions keeps D's): the
 -- shortlist needs the restrictions of bidders who are no longer active. The published mart
 -- keeps the active applications only. Applications registered after D are not on the register
 -- yet (staging leaves them out), so their debts, findings and offers give no rows.
@@ -12,6 +13,7 @@ with periods as (
 {%- for part in parts %}
     select
         application_ref,
+        evaluated_on,
         restriction,
         starts_on,
         ends_on,

@@ -1,6 +1,7 @@
--- One row per application of any status: what shortlisting needs to know about it as a bidder
--- (policy-rules.md Shortlisting; W2, W3, W6, W10). Any status, because a bid from a cancelled or
--- housed application is still listed, and the winner of a letting is assessed as the bidder it was.
+-- One row per application of any status and evaluation date: what shortlisting needs to know
+-- about it as a bidder on that date (policy-rules.md Shortlisting; W2, W3, W6, W10). A bid is
+-- judged on the row of its advert's close C. Any status, because a bid from a cancelled or housed
+-- application is still listed; status is the status on C (housed after C reads active).
 {%- set restriction_codes = ['housing_debt', 'refusals', 'unacceptable_behaviour', 'twelve_month_rule'] %}
 with age_members as (
     -- Age designation: "the applicant or partner must be at least this old", so the eldest of
@@ -19,6 +20,7 @@ with age_members as (
 restriction_ends as (
     select
         application_ref,
+        evaluated_on,
         {%- for code in restriction_codes %}
         case
             when bool_or(restriction = '{{ code }}' and ends_on is null) then null
@@ -27,11 +29,12 @@ restriction_ends as (
         {%- endfor %}
     from {{ ref('int_restriction_periods') }}
     where active
-    group by application_ref
+    group by application_ref, evaluated_on
 )
 
 select
     b.application_ref,
+    b.evaluated_on,
     b.status,
     b.application_type,
     b.registration_date,
@@ -54,5 +57,7 @@ select
 from {{ ref('int_applicant_bands') }} as b
 left join {{ ref('stg_register__applications') }} as a on a.application_ref = b.application_ref
 left join age_members as m on m.application_ref = b.application_ref
-left join {{ ref('int_register_status') }} as r on r.application_ref = b.application_ref
-left join restriction_ends as e on e.application_ref = b.application_ref
+left join {{ ref('int_register_status') }} as r
+    on r.application_ref = b.application_ref and r.evaluated_on = b.evaluated_on
+left join restriction_ends as e
+    on e.application_ref = b.application_ref and e.evaluated_on = b.evaluated_on

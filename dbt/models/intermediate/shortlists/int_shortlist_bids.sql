@@ -1,11 +1,15 @@
--- Every bid placed by D, assessed against its advert (policy-rules.md Shortlisting; W2, W3, W6):
--- eligibility, the reasons in the spec's order, and the priority group. Ranking is in the mart.
+-- Every bid placed by D, assessed against its advert as at the advert's close C (closes_on, or D
+-- for an advert still open; policy-rules.md Shortlisting; W2, W3, W6): eligibility, the reasons in
+-- the spec's order, and the priority group, from the bidder's state on C (int_shortlist_bidders,
+-- one row per application and evaluation date) and the policy in force on C. Ranking is in the
+-- mart. A housed winner is judged as the bidder it was because its acceptance came after C, and
+-- the 12-month bar its letting started does not exist on C (no special case for its advert).
 --
 -- Built for 13 million bids: what depends only on the applicant (register status, restrictions
 -- and their wording, the W2 allowance, the W6 lower-floor rule) is worked out once per
--- application, not once per bid. Each reason is a bit of `reason_mask` in the spec's order, and
--- the list of codes comes from a join to every possible mask (2,048 rows): integer work per bid
--- instead of list building.
+-- application and evaluation date (int_evaluation_dates), not once per bid. Each reason is a bit
+-- of `reason_mask` in the spec's order, and the list of codes comes from a join to every possible
+-- mask (4,096 rows): integer work per bid instead of list building.
 --
 -- A view: the mart reads it twice in one query (its eligible bids to rank, then every bid with
 -- its position, joined back on the extract line), which costs less than writing 13 million wide
@@ -14,7 +18,7 @@
 {{ config(materialized='view') }}
 {%- set reason_codes = ['withdrawn', 'outside_advert_window', 'not_on_register', 'cannot_bid',
                         'housing_debt', 'refusals', 'unacceptable_behaviour', 'twelve_month_rule',
-                        'bedroom_size', 'age_restriction', 'floor_level'] %}
+                        'bedroom_size', 'age_restriction', 'floor_level', 'advertised_for_lower_band'] %}
 {%- set bit = {} %}
 {%- for code in reason_codes %}{% do bit.update({code: 2 ** loop.index0}) %}{% endfor %}
 with reason_lists as (
@@ -32,14 +36,6 @@ with reason_lists as (
     group by m.mask
 ),
 
-accepted_adverts as (
-    -- The advert on which an application accepted an offer: there it is assessed as the bidder it
-    -- was, not as the tenant it became.
-    select distinct advert_id, application_ref
-    from {{ ref('stg_register__offers') }}
-    where outcome = 'accepted' and advert_id is not null
-),
-
 restricted as (
     select
         ap.*,
@@ -50,33 +46,13 @@ restricted as (
     from {{ ref('int_shortlist_bidders') }} as ap
 ),
 
--- Two assessments of each application: as it stands at D, and as the bidder it was on the advert
--- where it accepted an offer (a housed status counts as active and the 12-month bar that letting
--- started is disregarded, on that advert only).
-assessments as (
-    select
-        * exclude (status),
-        false as as_winner,
-        status,
-        has_twelve_month_rule as twelve_month_applies
-    from restricted
-    union all
-    select
-        * exclude (status),
-        true as as_winner,
-        case when status = 'housed' then 'active' else status end,
-        false
-    from restricted
-    where application_ref in (select application_ref from accepted_adverts)
-),
-
 applicants as (
     select
         application_ref,
-        as_winner,
+        assessments.evaluated_on,
         status,
         coalesce(status = 'active', false)
-            and not has_unacceptable_behaviour and not twelve_month_applies as on_register,
+            and not has_unacceptable_behaviour and not has_twelve_month_rule as on_register,
         band,
         category,
         multiple_need,
@@ -91,15 +67,16 @@ applicants as (
         twelve_month_rule_until,
         refusals_until,
         has_unacceptable_behaviour,
-        twelve_month_applies,
+        has_twelve_month_rule,
         has_housing_debt,
         has_refusals,
         -- W2: an under-occupying transfer tenant of a large home in high demand may take one
-        -- bedroom more than needed, whatever its band.
+        -- bedroom more than needed, whatever its band, only when its home has at least two
+        -- bedrooms more than its need: it moves "somewhere smaller", never to as many bedrooms.
         case
             when application_type = 'transfer'
                 and current_bedrooms >= p.under_occupier_min_bedrooms
-                and current_bedrooms > bedroom_need
+                and current_bedrooms >= bedroom_need + p.under_occupier_min_surplus_bedrooms
                 and current_home_high_demand
                 then p.under_occupier_extra_bedrooms
             else 0
@@ -111,8 +88,8 @@ applicants as (
             and category = 'children_above_first_floor',
             false
         ) as lower_floor_only
-    from assessments
-    cross join {{ ref('int_policy__parameters') }} as p
+    from restricted as assessments
+    inner join {{ ref('int_policy__parameters_on_dates') }} as p on p.evaluated_on = assessments.evaluated_on
 ),
 
 applicant_reasons as (
@@ -124,7 +101,7 @@ applicant_reasons as (
         case
             when not on_register then {{ bit['not_on_register'] }}
                 + case when has_unacceptable_behaviour then {{ bit['unacceptable_behaviour'] }} else 0 end
-                + case when twelve_month_applies then {{ bit['twelve_month_rule'] }} else 0 end
+                + case when has_twelve_month_rule then {{ bit['twelve_month_rule'] }} else 0 end
             when has_housing_debt or has_refusals then {{ bit['cannot_bid'] }}
                 + case when has_housing_debt then {{ bit['housing_debt'] }} else 0 end
                 + case when has_refusals then {{ bit['refusals'] }} else 0 end
@@ -133,10 +110,10 @@ applicant_reasons as (
         case
             when not on_register then 'not on the register (' || concat_ws(', ',
                 case when coalesce(status, '') <> 'active'
-                    then coalesce('application ' || status, 'application not registered by ' || {{ as_of_date() }}) end,
+                    then coalesce('application ' || status, 'application not registered by ' || evaluated_on) end,
                 case when has_unacceptable_behaviour
                     then 'unacceptable behaviour' || coalesce(' until ' || unacceptable_behaviour_until, '') end,
-                case when twelve_month_applies
+                case when has_twelve_month_rule
                     then 'twelve month rule' || coalesce(' until ' || twelve_month_rule_until, '') end
             ) || ')'
             when has_housing_debt or has_refusals then 'cannot bid (' || concat_ws(', ',
@@ -147,26 +124,43 @@ applicant_reasons as (
     from applicants
 ),
 
-checked as (
+bid_closes as (
     select
-        bid.bid_id,
-        bid.source_line,
-        bid.advert_id,
-        bid.application_ref,
-        bid.placed_at,
-        bid.status as bid_status,
-        -- Staging keeps every advert (one opening after D too) and ingestion quarantines a bid
-        -- whose advert is not loaded, so every bid finds its advert. Were one not to, the bid is
-        -- still listed, only `outside_advert_window`: the advert's other facts are unknown.
-        adv.advert_id is not null as advert_found,
-        adv.source_line as advert_line,
+        bid.*,
+        adv.advert_id as found_advert_id,
+        adv.source_line as found_advert_line,
         adv.bedrooms,
         adv.floor_level,
         adv.advertised_band,
         adv.min_age,
         adv.opens_on,
         adv.closes_on,
-        acc.advert_id is not null as assessed_as_bidder,
+        -- C: the advert's close, or D while it is still open (an advert missing from staging: D)
+        least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as assessed_on
+    from {{ ref('stg_register__bids') }} as bid
+    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
+),
+
+checked as (
+    select
+        c.bid_id,
+        c.source_line,
+        c.advert_id,
+        c.application_ref,
+        c.placed_at,
+        c.status as bid_status,
+        -- Staging keeps every advert (one opening after D too) and ingestion quarantines a bid
+        -- whose advert is not loaded, so every bid finds its advert. Were one not to, the bid is
+        -- still listed, only `outside_advert_window`: the advert's other facts are unknown.
+        c.found_advert_id is not null as advert_found,
+        c.found_advert_line as advert_line,
+        c.bedrooms,
+        c.floor_level,
+        c.advertised_band,
+        c.min_age,
+        c.opens_on,
+        c.closes_on,
+        c.assessed_on,
         ap.status,
         coalesce(ap.on_register, false) as on_register,
         coalesce(ap.can_bid, false) as can_bid,
@@ -184,27 +178,37 @@ checked as (
         ap.bedroom_need,
         ap.current_floor_level,
         coalesce(ap.extra_bedrooms_allowed, 0) as extra_bedrooms_allowed,
-        bid.status <> 'active' as fails_withdrawn,
+        c.status <> 'active' as fails_withdrawn,
         -- closes_on: bids are accepted up to the end of that day, so compare dates.
-        adv.advert_id is null
-            or cast(bid.placed_at as date) < adv.opens_on
-            or cast(bid.placed_at as date) > adv.closes_on as fails_window,
-        adv.advert_id is not null
-            and not coalesce(adv.bedrooms between ap.bedroom_need and ap.bedroom_need + ap.extra_bedrooms_allowed, false)
+        c.found_advert_id is null
+            or cast(c.placed_at as date) < c.opens_on
+            or cast(c.placed_at as date) > c.closes_on as fails_window,
+        c.found_advert_id is not null
+            and not coalesce(c.bedrooms between ap.bedroom_need and ap.bedroom_need + ap.extra_bedrooms_allowed, false)
             as fails_bedrooms,
         -- "that old on closes_on": completed years on the closing day, as banding counts age
-        adv.advert_id is not null and adv.min_age is not null
-            and not coalesce({{ age_in_years('ap.eldest_birth_date', 'adv.closes_on') }} >= adv.min_age, false)
+        c.found_advert_id is not null and c.min_age is not null
+            and not coalesce({{ age_in_years('ap.eldest_birth_date', 'c.closes_on') }} >= c.min_age, false)
             as fails_age,
-        adv.advert_id is not null and coalesce(ap.lower_floor_only, false)
-            and not coalesce(adv.floor_level < ap.current_floor_level, false) as fails_floor
-    from {{ ref('stg_register__bids') }} as bid
-    left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = bid.advert_id
-    left join accepted_adverts as acc
-        on acc.advert_id = bid.advert_id and acc.application_ref = bid.application_ref
-    left join applicant_reasons as ap
-        on ap.application_ref = bid.application_ref
-        and ap.as_winner = (acc.advert_id is not null)
+        c.found_advert_id is not null and coalesce(ap.lower_floor_only, false)
+            and not coalesce(c.floor_level < ap.current_floor_level, false) as fails_floor,
+        -- W3 before 2018-08-08: a home advertised to a band lower than the bidder's (policy data:
+        -- the matrix row of the version in force on C says so; the 2018 version never does).
+        c.found_advert_id is not null and coalesce(mx.advertised_for_lower_band, false) as fails_lower_band,
+        -- Given for ineligible bids too, but only for an application active on C; the
+        -- age-designated advert uses the band one column (W3).
+        case when ap.status = 'active' and c.found_advert_id is not null then mx.priority_group end
+            as priority_group
+    from bid_closes as c
+    -- The bidder's row for C: the latest evaluation on or before it (int_evaluation_dates takes
+    -- each C back to the last change date before it; nothing a rule reads changes in between).
+    asof left join applicant_reasons as ap
+        on ap.application_ref = c.application_ref
+        and c.assessed_on >= ap.evaluated_on
+    left join {{ ref('int_policy__shortlist_priority_matrix_on_dates') }} as mx
+        on mx.evaluated_on = ap.evaluated_on
+        and mx.applicant_band = ap.band
+        and mx.advertised_band = coalesce(c.advertised_band, 'band_one')
 ),
 
 masked as (
@@ -215,7 +219,8 @@ masked as (
             + applicant_mask
             + case when fails_bedrooms then {{ bit['bedroom_size'] }} else 0 end
             + case when fails_age then {{ bit['age_restriction'] }} else 0 end
-            + case when fails_floor then {{ bit['floor_level'] }} else 0 end as reason_mask
+            + case when fails_floor then {{ bit['floor_level'] }} else 0 end
+            + case when fails_lower_band then {{ bit['advertised_for_lower_band'] }} else 0 end as reason_mask
     from checked
 )
 
@@ -230,9 +235,7 @@ select
     r.placed_at,
     r.bid_status,
     r.reason_mask = 0 as eligible,
-    -- Given for ineligible bids too, but only for an active application (or the winner assessed
-    -- as the bidder it was); the age-designated advert uses the band one column (W3).
-    mx.priority_group,
+    r.priority_group,
     l.ineligible_reasons,
     -- A caseworker-readable account of each reason, in the same order (NULL when eligible).
     case when r.reason_mask > 0 then concat_ws('; ',
@@ -263,6 +266,11 @@ select
             'floor level (the advert is on floor ' || r.floor_level
             || '; with children above the first floor the household may only move below its current floor '
             || coalesce(cast(r.current_floor_level as varchar), 'unknown') || ')'
+        end,
+        case when r.fails_lower_band then
+            'advertised for a lower band (' || replace(r.advertised_band, '_', ' ')
+            || ', below the bidder''s ' || replace(r.band, '_', ' ') || ' on ' || r.assessed_on
+            || '; a bar of the policy before 2018-08-08)'
         end
     ) end as ineligibility_detail,
     -- What the mart ranks by and publishes; category and transfer category for whoever queries
@@ -270,7 +278,7 @@ select
     -- not select is never computed for the 13 million bids.
     r.on_register,
     r.can_bid,
-    r.assessed_as_bidder,
+    r.assessed_on,
     r.band,
     r.category,
     coalesce(r.multiple_need, false) as multiple_need,
@@ -282,8 +290,3 @@ select
     r.advertised_band
 from masked as r
 inner join reason_lists as l on l.mask = r.reason_mask
-left join {{ ref('int_policy__shortlist_priority_matrix') }} as mx
-    on r.status = 'active'
-    and r.advert_found
-    and mx.applicant_band = r.band
-    and mx.advertised_band = coalesce(r.advertised_band, 'band_one')

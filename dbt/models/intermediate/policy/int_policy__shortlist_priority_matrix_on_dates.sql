@@ -1,0 +1,3 @@
+-- The shortlist_priority_matrix rows in force on each evaluation date (int_evaluation_dates, and D), keyed by
+-- evaluated_on (W13).
+{{ policy_in_force_on_dates('shortlist_priority_matrix') }}
