@@ -29,7 +29,7 @@ def marts_database(database: Path) -> Path:
     return database.with_name(database.name + ".marts.duckdb")
 
 
-def compile_project(as_of: str, target: Path, database_name: str) -> dict:
+def compile_project(target: Path, database_name: str) -> dict:
     """`dbt compile` once (not timed): the manifest then holds every model's compiled SQL.
 
     Compiled SQL names its catalog after the database file, so the compile target file has the
@@ -37,7 +37,7 @@ def compile_project(as_of: str, target: Path, database_name: str) -> dict:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "ALLOCATIONS_BUILD_DB": str(target / database_name), "ALLOCATIONS_MARTS_DB": str(target / "marts.duckdb")}
     subprocess.run([DBT_EXECUTABLE, "compile", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-                    "--log-path", str(target), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
+                    "--log-path", str(target), "--quiet",
                     "--select", "resource_type:model", "resource_type:seed"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
     return json.loads((target / "manifest.json").read_text())
@@ -107,7 +107,7 @@ def main() -> int:
     args = parser.parse_args()
     per_model: dict[str, float] | None = {} if args.per_model else None
     with tempfile.TemporaryDirectory() as tmp:
-        manifest = compile_project(args.as_of, Path(tmp), args.database.name)
+        manifest = compile_project(Path(tmp), args.database.name)
         print(json.dumps(run_floor(args.extracts, args.as_of, args.database, manifest, per_model)))
     for name, seconds in sorted((per_model or {}).items(), key=lambda kv: -kv[1])[:25]:
         print(f"{seconds:8.2f}  {name}")

@@ -35,7 +35,7 @@ def dbt_build(tmp_path_factory):
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
         [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs"), "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
+         "--log-path", str(tmp / "logs")],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
     return result, results, database

@@ -50,8 +50,7 @@ def good_build(tmp_path_factory):
     result = subprocess.run(
         [DBT_EXECUTABLE, "build", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
          "--log-path", str(tmp / "logs"), "--select", "+path:models/validation", "+path:models/intermediate/policy",
-         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-         "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})],
+         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     return database, _validation_sql(target)

@@ -6,7 +6,6 @@ from `--vars`, and writes into the target's work files at the same paths every n
 dbt's partial parse of the project stays valid from one night to the next (work_files.py).
 """
 
-import json
 import os
 import time
 from collections.abc import Mapping
@@ -61,8 +60,7 @@ def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, 
     total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     started, done, shown = time.monotonic(), 0, 0.0
     progress(f"dbt build: {total} seeds, models and data tests as of {plan.as_of}")
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test",
-                          "--vars", json.dumps({"as_of_date": plan.as_of})], context=context,
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
                          target_path=plan.work.dbt_target)
     with RunLock(plan.work).released_on_failure(plan.run_id):
         for event in invocation.stream():
