@@ -58,10 +58,10 @@ class AllocationsSettings(ConfigurableResource):
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         # After each step (or, in process, the run), failed or not: Great Expectations, the Data
         # Docs and dbt write their files with the umask's mode.
-        if context.run_id is None:
+        if context.run is None:
             return
         with contextlib.suppress(OSError):
-            plan = RunPlan.load(self, context.run_id)
+            plan = RunPlan.load(self, context.run.run_id)
             make_private_tree(plan.folder)
             make_private_tree(plan.work.folder)
 
