@@ -29,8 +29,8 @@ DEMO_SEED = 2026
 EXIT_CODES = """exit codes:
   0  the run published (run, demo), or the command did what it says
   1  the run failed or was interrupted: the extract broke the contract at file level, a dbt test or
-     a blocking expectation failed, or the extract gate refused it; the published database was left
-     exactly as it was
+     a blocking expectation failed, the extract gate refused it, or another run was building the
+     same database; the published database was left exactly as it was
   2  a bad argument: nothing was done"""
 
 RUN_EXAMPLE = """example:
