@@ -242,8 +242,7 @@ def test_a_second_run_refuses_at_once_naming_the_first(published, capsys):
         assert f"is being built by run {RUN_ID[:8]} (process {first.pid} on {socket.gethostname()}" in message
         assert _sha(published) == before
         assert work.lock.read_text() == lock_text and work.build.read_bytes() == b"the first run's build"
-        assert not published.with_name("allocations.runs").exists() or len(
-            list(published.with_name("allocations.runs").iterdir())) == 1  # only the published run's
+        assert not published.with_name("allocations.runs").exists()  # no run folder: no work was started
         # The step itself refuses too (a run launched by the UI or the daemon while another holds the file).
         with pytest.raises(TargetBusy, match=f"process {first.pid}"):
             RunLock(work).acquire("another-run")
@@ -324,8 +323,8 @@ def long_extract(tmp_path_factory) -> Path:
     return folder
 
 
-def _group(pgid: int) -> list[str]:
-    """The live (not zombie) processes of a process group, as `pid command`."""
+def _processes() -> list[tuple[int, str]]:
+    """Every live (not zombie) process, as (process group, `pid command`)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -335,9 +334,13 @@ def _group(pgid: int) -> list[str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(f"{entry.name} {command}")
+        if fields[0] != "Z":
+            found.append((int(fields[2]), f"{entry.name} {command}"))
     return found
+
+
+def _group(pgid: int) -> list[str]:
+    return [process for group, process in _processes() if group == pgid]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
@@ -372,3 +375,61 @@ def test_an_interrupt_ends_every_process_and_leaves_the_published_file(published
         time.sleep(0.2)
     assert _group(run.pid) == []
     assert _sha(published) == before and _no_work_files(published)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_terminating_a_run_under_the_daemon_ends_dbt_and_leaves_the_published_file(published, long_extract, tmp_path):
+    """The UI's "Terminate" (the run coordinator's cancel_run) on a run the daemon launched, while
+    dbt builds: the run ends canceled, no dbt process is left, nothing is published and the work
+    files are released."""
+    from dagster import DagsterInstance, DagsterRunStatus
+
+    from .conftest import REPO
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    # Create the instance's storage first: the daemon and the launch creating it at once race.
+    DagsterInstance.from_config(str(home)).dispose()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "ALLOCATIONS_EXTRACTS_DIR": str(long_extract),
+           "ALLOCATIONS_DATABASE": str(published)}
+    before = _sha(published)
+    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-m", "dagster_project.definitions"], env=env,
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        launched = subprocess.run(
+            [str(BIN / "dagster"), "job", "launch", "-m", "dagster_project.definitions", "-j", "nightly_allocations",
+             "--tags", json.dumps({"dagster/partition": MINIMAL_AS_OF.isoformat()})],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert launched.returncode == 0, launched.stderr[-2000:]
+
+        def dbt_builds() -> list[str]:
+            return [p for _, p in _processes() if " build " in p and str(published) in _environ(p)]
+
+        deadline = time.monotonic() + 300
+        while not dbt_builds() and time.monotonic() < deadline:
+            time.sleep(1)
+        assert dbt_builds(), "dbt build never started"
+        time.sleep(2)
+        with DagsterInstance.from_config(str(home)) as instance:
+            [run] = instance.get_runs()
+            assert instance.run_coordinator.cancel_run(run.run_id)
+            while not instance.get_run_by_id(run.run_id).is_finished and time.monotonic() < deadline + 120:
+                time.sleep(1)
+            assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.CANCELED
+        deadline = time.monotonic() + 10
+        while dbt_builds() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert dbt_builds() == []
+    finally:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait()
+    assert _sha(published) == before and _no_work_files(published)
+
+
+def _environ(process: str) -> str:
+    """A process's environment (where it publishes), or '' when it is gone or not ours to read."""
+    try:
+        return (Path("/proc") / process.split()[0] / "environ").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
