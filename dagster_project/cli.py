@@ -29,8 +29,8 @@ DEMO_SEED = 2026
 EXIT_CODES = """exit codes:
   0  the run published (run, demo), or the command did what it says
   1  the run failed or was interrupted: the extract broke the contract at file level, a dbt test or
-     a blocking expectation failed, or the extract gate refused it; the published database was left
-     exactly as it was
+     a blocking expectation failed, the extract gate refused it, or another run was building the
+     same database; the published database was left exactly as it was
   2  a bad argument: nothing was done"""
 
 RUN_EXAMPLE = """example:
@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 def check_run_arguments(extracts: Path, as_of: dt.date, database: Path) -> None:
     """Everything about the arguments that can be known before any work: raises UsageError."""
     from .policy_dates import first_policy_date
-    from .resources import latest_published_as_of
+    from .resources import latest_published_as_of, run_retention_days
 
     if not extracts.is_dir():
         raise UsageError(f"extract folder {extracts} does not exist")
@@ -108,6 +108,21 @@ def check_run_arguments(extracts: Path, as_of: dt.date, database: Path) -> None:
     if database.exists() and latest_published_as_of(database) is None and not _is_pipeline_database(database):
         raise UsageError(f"--database {database} exists and is not a database this pipeline published "
                          "(it has no audit.runs); it was left untouched")
+    try:
+        run_retention_days()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _running_holder(database: Path, as_of: dt.date):
+    """The live run holding the file this run would publish to, if any: refused before any work."""
+    from .resources import latest_published_as_of, past_date_target
+    from .work_files import RunLock, WorkFiles
+
+    latest = latest_published_as_of(database)
+    target = past_date_target(database, as_of) if latest is not None and as_of < latest else database
+    holder = RunLock(WorkFiles(target)).holder()
+    return holder if holder is not None and holder.alive() else None
 
 
 def _is_pipeline_database(database: Path) -> bool:
@@ -131,7 +146,7 @@ def _failure_message(result) -> str:
                 error = error.cause
             # A failed blocking check also fails its step; the check's own evaluation says more.
             if error.cls_name != "DagsterAssetCheckFailedError":
-                messages.append(f"{event.step_key}: {error.message.strip()}")
+                messages.append(f"{event.step_key}: {_error_text(error)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
@@ -139,6 +154,30 @@ def _failure_message(result) -> str:
                 messages.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
                                 f"failed{': ' + described if described else ''}")
     return "\n".join(messages) or "the run failed (see the log above)"
+
+
+# Errors whose message is written for a person: shown without their class name.
+_PLAIN_ERRORS = ("ExtractContractError", "ExtractGateError", "TargetBusy")
+
+
+def _error_text(error) -> str:
+    """An error's message on one line, as `format_exception_only` gives it ("module.Class: text")."""
+    text = " ".join(error.message.split())
+    prefix, _, rest = text.partition(": ")
+    if error.cls_name in _PLAIN_ERRORS and prefix.rsplit(".", 1)[-1] == error.cls_name:
+        return rest
+    return f"{error.cls_name}: {rest}" if prefix.endswith(error.cls_name) else text
+
+
+def _interrupted(result) -> bool:
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            while error is not None:
+                if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+                    return True
+                error = error.cause
+    return False
 
 
 def _instance():
@@ -151,10 +190,15 @@ def _instance():
 
 def run_job(extracts: Path, as_of: dt.date, database: Path, *, accept_volume_change: bool = False) -> int:
     from .progress import progress
-    from .work_files import make_private_dir, run_folder
+    from .work_files import make_private_dir, make_private_tree, run_folder
 
     database = database.expanduser().resolve()
     check_run_arguments(extracts, as_of, database)
+    holder = _running_holder(database, as_of)
+    if holder is not None:
+        print(f"allocations: {database} is being built by {holder.describe()}; this run did not start "
+              "and the file was left as it was", file=sys.stderr)
+        return EXIT_RUN_FAILED
     run_id = str(uuid.uuid4())
     folder = run_folder(database, run_id)
     make_private_dir(folder.parent)
@@ -175,16 +219,24 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, *, accept_volume_cha
     with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), _instance() as instance:
         os.chmod(folder / "run.log", 0o600)
         startup = time.monotonic() - started
-        result = job.execute_in_process(
-            partition_key=as_of.isoformat(), instance=instance, raise_on_error=False, run_id=run_id, tags=tags,
-            # Failures are reported once, below, as a message a person can act on.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        try:
+            result = job.execute_in_process(
+                partition_key=as_of.isoformat(), instance=instance, raise_on_error=False, run_id=run_id, tags=tags,
+                # Failures are reported once, below, as a message a person can act on.
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        except KeyboardInterrupt:
+            _release(database, run_id)
+            make_private_tree(folder)
+            raise
         timings = stage_seconds(instance, run_id, startup)
     timings["total"] = round(time.monotonic() - started, 2)
     (folder / "timings.json").write_text(json.dumps(timings, indent=2))
+    make_private_tree(folder)
     if not result.success:
         _release(database, run_id)
-        print(f"allocations: run failed; {database} was left as it was.\n{_failure_message(result)}", file=sys.stderr)
+        if _interrupted(result):  # Dagster ends the step it interrupts as a failure
+            raise KeyboardInterrupt
+        print(f"allocations: run failed, {database} was left as it was: {_failure_message(result)}", file=sys.stderr)
         return EXIT_RUN_FAILED
     target = Path(json.loads((folder / "plan.json").read_text())["target"])
     print(run_summary(target, run_id))

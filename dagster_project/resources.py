@@ -6,18 +6,40 @@ Configured by two environment variables, so a run launched from the UI, the daem
   date, `{as_of}` (YYYY-MM-DD), for councils that keep one folder per night
   (`/data/cbl/{as_of}`); without it, every date reads the same folder (the latest extract).
 - `ALLOCATIONS_DATABASE`: the DuckDB file published for BI tools.
+- `ALLOCATIONS_RUN_RETENTION_DAYS` (optional, default 30): how many days a run's folder
+  (`<stem>.runs/<run id>/`: its log, quarantined rows with their raw text, expectation results)
+  is kept. The ingestion step of every run removes the folders older than that and says so.
+
+Every step that uses these settings leaves the run's folder and the work folder private (folders
+0700, files 0600) when it ends, whatever the libraries it called created (work_files.py).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
-from .work_files import WorkFiles, make_private_dir, run_folder
+from .work_files import PRIVATE_FILE, WorkFiles, make_private_dir, make_private_tree, run_folder
+
+RUN_RETENTION_DAYS_ENV = "ALLOCATIONS_RUN_RETENTION_DAYS"
+DEFAULT_RUN_RETENTION_DAYS = 30
+
+
+def run_retention_days() -> int:
+    """Days a run folder is kept (ALLOCATIONS_RUN_RETENTION_DAYS); raises ValueError on a value
+    that is not a whole number of at least 1 (a run's own folder must outlive the run)."""
+    text = os.environ.get(RUN_RETENTION_DAYS_ENV, "").strip()
+    if not text:
+        return DEFAULT_RUN_RETENTION_DAYS
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{RUN_RETENTION_DAYS_ENV}={text!r} is not a whole number of days of at least 1")
+    return int(text)
 
 
 class AllocationsSettings(ConfigurableResource):
@@ -32,6 +54,16 @@ class AllocationsSettings(ConfigurableResource):
 
     def run_folder(self, run_id: str) -> Path:
         return run_folder(self.database_path(), run_id)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        # After each step (or, in process, the run), failed or not: Great Expectations, the Data
+        # Docs and dbt write their files with the umask's mode.
+        if context.run is None:
+            return
+        with contextlib.suppress(OSError):
+            plan = RunPlan.load(self, context.run.run_id)
+            make_private_tree(plan.folder)
+            make_private_tree(plan.work.folder)
 
 
 def latest_published_as_of(database: Path) -> dt.date | None:
@@ -86,7 +118,9 @@ class RunPlan:
     def save(self) -> None:
         make_private_dir(self.folder.parent)
         make_private_dir(self.folder)
-        (self.folder / "plan.json").write_text(json.dumps(asdict(self), indent=1))
+        fd = os.open(self.folder / "plan.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+        with os.fdopen(fd, "w") as f:
+            json.dump(asdict(self), f, indent=1)
 
     @classmethod
     def load(cls, settings: AllocationsSettings, run_id: str) -> "RunPlan":

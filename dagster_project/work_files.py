@@ -9,7 +9,10 @@ For a published file `<dir>/<name>.duckdb` (the *target*):
   partial-parse state, so names that changed per run would make dbt parse the whole project
   every run. Two runs never share them: a run takes the lock first (`RunLock`).
 - `<dir>/<name>.runs/<run id>/` is the run's folder: its log, quarantined rows with their raw
-  text, expectation results and Data Docs. It holds personal data, so it is private (0700).
+  text, expectation results and Data Docs. It holds personal data, so it is private: the folder
+  0700, its files 0600 (`make_private_tree`), and a run removes run folders older than the
+  retention period (`remove_expired_run_folders`; the period is ALLOCATIONS_RUN_RETENTION_DAYS,
+  resources.py). Only folders named like a run id are ever removed.
 Everything is on the target's filesystem, so publishing is an atomic rename.
 """
 from __future__ import annotations
@@ -18,12 +21,22 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import socket
+import time
 from dataclasses import dataclass
 from multiprocessing import parent_process
 from pathlib import Path
 
 PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+# Dagster's run ids, the names of run folders: nothing else in `<name>.runs/` is touched.
+# An unreadable lock younger than this may be one another run is writing this instant.
+LOCK_BEING_WRITTEN = 10
+
+RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def make_private_dir(path: Path) -> Path:
@@ -31,6 +44,36 @@ def make_private_dir(path: Path) -> Path:
     path.mkdir(exist_ok=True, mode=PRIVATE_DIR)
     os.chmod(path, PRIVATE_DIR)
     return path
+
+
+def make_private_tree(folder: Path) -> None:
+    """Make a folder and everything under it readable by its owner only: the files the run's
+    libraries write (Great Expectations' results, Data Docs, dbt's target folder) are created
+    with the umask's mode. Symbolic links are neither changed nor followed."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    os.chmod(folder, PRIVATE_DIR)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                with contextlib.suppress(FileNotFoundError):  # a file another step just removed
+                    os.chmod(path, PRIVATE_DIR if name in dirs else PRIVATE_FILE)
+
+
+def remove_expired_run_folders(runs: Path, retention_days: int, *, keep: str) -> list[str]:
+    """Remove the run folders in `runs` last written more than `retention_days` ago (all but the
+    folder `keep`, the current run's); returns the names of those removed."""
+    if not runs.is_dir():
+        return []
+    cutoff = time.time() - retention_days * 86_400
+    removed = []
+    for entry in sorted(runs.iterdir()):
+        if (RUN_ID.fullmatch(entry.name) and entry.name != keep and not entry.is_symlink() and entry.is_dir()
+                and entry.stat().st_mtime < cutoff):
+            shutil.rmtree(entry)
+            removed.append(entry.name)
+    return removed
 
 
 def remove_database_file(path: Path) -> None:
@@ -135,25 +178,41 @@ class RunLock:
     def acquire(self, run_id: str) -> list[str]:
         """Take the lock for this run, or raise TargetBusy naming the live holder. A lock left by a
         run that no longer exists (killed, out of memory) is taken over and that run's databases
-        removed; returns what was cleaned up, for the log."""
+        removed; returns what was cleaned up, for the log. The lock file is created exclusively, so
+        of two runs starting at once one takes it and the other finds it held."""
         self.work.prepare()
         holder = self.holder()
+        if holder is not None and holder.run_id == run_id:  # this run's step again (a retry)
+            self._write(run_id, os.O_TRUNC)
+            return []
+        if holder is not None and holder.alive():
+            raise self._busy(holder)
         cleaned: list[str] = []
-        if holder is not None and holder.run_id != run_id:
-            if holder.alive():
-                raise TargetBusy(f"{self.work.target} is being built by {holder.describe()}; "
-                                 "this run did not start (the lock is " + str(self.work.lock) + ")")
-            cleaned.append(f"a run that stopped without cleaning up ({holder.describe()})")
-        elif holder is None and self.work.lock.exists():
+        if holder is not None:
+            cleaned.append(f"the lock of a run that stopped without cleaning up ({holder.describe()})")
+        elif self.work.lock.is_symlink() or self.work.lock.exists():
+            if not self.work.lock.is_symlink() and time.time() - self.work.lock.stat().st_mtime < LOCK_BEING_WRITTEN:
+                raise self._busy(None)
             cleaned.append("an unreadable lock file")
-        removed = self.work.remove_databases() if holder is None or holder.run_id != run_id else []
-        cleaned += [f"left-over {p.name}" for p in removed]
+        self.work.lock.unlink(missing_ok=True)
+        try:
+            self._write(run_id, os.O_EXCL)
+        except FileExistsError:  # another run took it between our look and our write
+            raise self._busy(self.holder()) from None
+        cleaned += [f"left-over {p.name}" for p in self.work.remove_databases()]
+        return cleaned
+
+    def _write(self, run_id: str, flag: int) -> None:
         record = LockHolder(run_id, _run_process_id(), socket.gethostname(),
                             dt.datetime.now().isoformat(timespec="seconds"))
-        fd = os.open(self.work.lock, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        fd = os.open(self.work.lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | flag, PRIVATE_FILE)
         with os.fdopen(fd, "w") as f:
             json.dump(record.__dict__, f)
-        return cleaned
+
+    def _busy(self, holder: LockHolder | None) -> TargetBusy:
+        who = holder.describe() if holder is not None else "another run"
+        return TargetBusy(f"{self.work.target} is being built by {who}; this run did not start "
+                          f"(the lock is {self.work.lock})")
 
     def held_by(self, run_id: str) -> bool:
         holder = self.holder()
@@ -166,7 +225,6 @@ class RunLock:
         if remove_databases:
             self.work.remove_databases()
         self.work.lock.unlink(missing_ok=True)
-
 
     @contextlib.contextmanager
     def released_on_failure(self, run_id: str):

@@ -17,9 +17,9 @@ from ..ingest.loader import load_extract
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..paths import EXPECTATIONS_DIR
 from ..progress import progress
-from ..resources import AllocationsSettings, RunPlan, plan_run
+from ..resources import AllocationsSettings, RunPlan, plan_run, run_retention_days
 from ..validation.checks import LOAD_SUITE, check_result, load_check_spec, validate_and_record
-from ..work_files import RunLock
+from ..work_files import RunLock, remove_expired_run_folders
 
 # A person who has checked a large change in the extract lets the run publish it by launching
 # the run with this tag (`allocations run --accept-volume-change` does); its value names them.
@@ -54,6 +54,11 @@ def raw_extract(context: AssetExecutionContext, allocations: AllocationsSettings
         progress(f"ingest: removed {cleaned}")
         context.log.warning(f"removed {cleaned}")
     with lock.released_on_failure(plan.run_id):
+        retention_days = run_retention_days()
+        expired = remove_expired_run_folders(plan.folder.parent, retention_days, keep=plan.run_id)
+        if expired:
+            progress(f"ingest: removed {len(expired)} run folder{'s' if len(expired) > 1 else ''} older than "
+                     f"{retention_days} days from {plan.folder.parent}: {', '.join(e[:8] for e in expired)}")
         progress(f"ingest: reading {plan.extracts_dir} as of {as_of}")
         with duckdb.connect(str(plan.work.build)) as con:
             report = load_extract(con, plan.extracts_dir, plan.run_id)
