@@ -27,6 +27,11 @@ def _home(tmp_path: Path) -> Path:
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    # Create the instance's storage now: the daemon and `dagster job backfill` creating it at the
+    # same moment race on its schema.
+    from dagster import DagsterInstance
+
+    DagsterInstance.from_config(str(home)).dispose()
     return home
 
 
