@@ -69,6 +69,9 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
     timings: dict[str, float] = {}
     started = time.monotonic()
     con = duckdb.connect(str(database))
+    # The settings of dbt's profile (dbt/profiles.yml), so the floor runs the SQL as dbt does.
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET memory_limit = '{os.environ.get('ALLOCATIONS_DUCKDB_MEMORY_LIMIT', '5GB')}'")
     # As in the job (dbt/profiles.yml): the marts are written into a file of their own, the one
     # the job publishes.
     con.execute(f"ATTACH '{marts}' AS published (STORAGE_VERSION 'v1.4.0')")

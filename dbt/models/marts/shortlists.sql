@@ -1,15 +1,19 @@
 -- One row per bid with its shortlist position (policy-rules.md Shortlisting; W2, W3, W6, W10), as
 -- at the advert's close: assessed_on is that date C, the key of the bidder's row in
 -- marts.shortlist_applicants.
--- Ranked with one window over the whole bid table (partitioned by advert), not per advert.
--- The windows run over a narrow projection of the eligible bids only and are joined back by the
--- bid's extract line (an integer, cheaper to join than bid_id): sorting the wide rows costs
--- several times more. They partition by the advert's extract line, not advert_id: the same
--- partitions (one line per advert, and only a bid on a known advert is eligible) sorted on an
--- integer, which is cheaper. The sentence a caseworker reads out is worded
--- on read by the view shortlist_explanations from the facts kept here and the application's
--- band and dates in marts.shortlist_applicants.
-with ranked as (
+-- The bids are assessed once (int_shortlist_bids is a view: a materialized CTE computes it once
+-- for the two reads below instead of twice). The ranking windows run over a narrow projection
+-- of the eligible bids only and are joined back by the bid's extract line (an integer, cheaper
+-- to join than bid_id): sorting the wide rows costs several times more. They partition by the
+-- advert's extract line, not advert_id: the same partitions (one line per advert, and only a
+-- bid on a known advert is eligible) sorted on an integer, which is cheaper. The sentence a
+-- caseworker reads out is worded on read by the view shortlist_explanations from the facts kept
+-- here and the application's band and dates in marts.shortlist_applicants.
+with bids as materialized (
+    select * from {{ ref('int_shortlist_bids') }}
+),
+
+ranked as (
     select
         source_line,
         row_number() over by_rank as bid_position,
@@ -17,7 +21,7 @@ with ranked as (
         -- Positions are ordered by priority group first, so the bids above a group's first
         -- position are those of higher groups: rank() over the group number alone counts them.
         rank() over (partition by advert_line order by priority_group) - 1 as in_higher_groups
-    from {{ ref('int_shortlist_bids') }}
+    from bids
     where eligible
     window by_rank as (
         partition by advert_line
@@ -39,7 +43,7 @@ counted as (
         g.bid_position,
         g.eligible_count,
         g.in_higher_groups
-    from {{ ref('int_shortlist_bids') }} as b
+    from bids as b
     left join ranked as g on g.source_line = b.source_line
 )
 

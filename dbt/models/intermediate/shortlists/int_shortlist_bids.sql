@@ -11,10 +11,10 @@
 -- of `reason_mask` in the spec's order, and the list of codes comes from a join to every possible
 -- mask (4,096 rows): integer work per bid instead of list building.
 --
--- A view: the mart reads it twice in one query (its eligible bids to rank, then every bid with
--- its position, joined back on the extract line), which costs less than writing 13 million wide
--- rows here and reading them back (at England scale about 40 s against 47 s). Its invariants
--- (one row per bid, eligible and reasons set) are tested on the mart, where the rows are written.
+-- A view: the mart computes it once (a materialized CTE) and reads it twice (its eligible bids
+-- to rank, then every bid with its position), which costs less than writing 13 million wide rows
+-- here and reading them back (bench/README.md). Its invariants (one row per bid, eligible and
+-- reasons set) are tested on the mart, where the rows are written.
 {{ config(materialized='view') }}
 {%- set reason_codes = ['withdrawn', 'outside_advert_window', 'not_on_register', 'cannot_bid',
                         'housing_debt', 'refusals', 'unacceptable_behaviour', 'twelve_month_rule',
