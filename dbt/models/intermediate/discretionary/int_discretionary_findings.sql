@@ -1,7 +1,7 @@
 -- The audit of each discretionary request (Derby D1-D9): finding codes in the spec's order,
 -- each once, with a parallel list of sentences naming the people's roles and the dates.
 -- Who may do each step is policy data (int_policy__discretionary_roles), never a literal.
--- Readings where the spec is silent (see _int_discretionary.yml):
+-- Readings where the spec is silent (see int_discretionary_findings.yml):
 --  * D3: Legal Services support must be dated on or before the approval (the exception is
 --    made "on the advice of" Legal Services, so the advice comes first).
 --  * D4: the agreement counts only when recorded by a related_party_agreement role (Head of
