@@ -205,18 +205,19 @@ def run_job(extracts: Path, as_of: dt.date, database: Path, *, accept_volume_cha
     make_private_dir(folder)
     progress(f"run {run_id[:8]}: extract {extracts}, as of {as_of}; log in {folder / 'run.log'}")
     started = time.monotonic()
-    # The job's resource reads these (resources.py), as it does under the daemon.
-    os.environ["ALLOCATIONS_EXTRACTS_DIR"] = str(extracts.resolve())
-    os.environ["ALLOCATIONS_DATABASE"] = str(database)
     from .assets.ingestion import ACCEPT_VOLUME_CHANGE_TAG
     from .definitions import defs
+    from .environment import environment
     from .stage_timings import stage_seconds
     from .summary import run_summary
 
     tags = {ACCEPT_VOLUME_CHANGE_TAG: _user()} if accept_volume_change else {}
     job = defs.resolve_job_def("nightly_allocations")
     # dbt's event log goes to the run's log file; the terminal gets one line per stage.
-    with open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), _instance() as instance:
+    # The job's resource reads the folder and database from the environment (resources.py), as it
+    # does under the daemon.
+    settings = environment(ALLOCATIONS_EXTRACTS_DIR=str(extracts.resolve()), ALLOCATIONS_DATABASE=str(database))
+    with settings, open(folder / "run.log", "w") as log, contextlib.redirect_stdout(log), _instance() as instance:
         os.chmod(folder / "run.log", 0o600)
         startup = time.monotonic() - started
         try:

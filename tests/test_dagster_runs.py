@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from .conftest import MINIMAL, MINIMAL_AS_OF, REPO
 

@@ -6,7 +6,6 @@ from `--vars`, and writes into the target's work files at the same paths every n
 dbt's partial parse of the project stays valid from one night to the next (work_files.py).
 """
 
-import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from dagster import AssetCheckEvaluation, AssetCheckResult, AssetExecutionContext, AssetKey, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ..environment import environment
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..progress import progress
 from ..project import dbt_project
@@ -54,14 +54,14 @@ _NODE_EVENTS = (Output, AssetCheckResult, AssetCheckEvaluation)
             partitions_def=as_of_partitions, backfill_policy=ONE_DATE_PER_RUN, exclude="resource_type:unit_test")
 def allocations_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, allocations: AllocationsSettings):
     plan = RunPlan.load(allocations, context.run.run_id)
-    # The profile (dbt/profiles.yml) reads the paths of the build database and the marts file.
-    os.environ["ALLOCATIONS_BUILD_DB"] = str(plan.work.build)
-    os.environ["ALLOCATIONS_MARTS_DB"] = str(plan.work.marts)
     total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
     started, done, shown = time.monotonic(), 0, 0.0
     progress(f"dbt build: {total} seeds, models and data tests as of {plan.as_of}")
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
-                         target_path=plan.work.dbt_target)
+    # The profile (dbt/profiles.yml) reads the paths of the build database and the marts file;
+    # dbt's process takes its environment when it starts.
+    with environment(ALLOCATIONS_BUILD_DB=str(plan.work.build), ALLOCATIONS_MARTS_DB=str(plan.work.marts)):
+        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
+                             target_path=plan.work.dbt_target)
     with RunLock(plan.work).released_on_failure(plan.run_id):
         for event in invocation.stream():
             yield event

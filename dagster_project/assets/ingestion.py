@@ -17,7 +17,7 @@ from ..ingest.loader import load_extract
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..paths import EXPECTATIONS_DIR
 from ..progress import progress
-from ..resources import AllocationsSettings, RunPlan, plan_run, run_retention_days
+from ..resources import AllocationsSettings, plan_run, run_retention_days
 from ..validation.checks import LOAD_SUITE, check_result, load_check_spec, validate_and_record
 from ..work_files import RunLock, remove_expired_run_folders
 
