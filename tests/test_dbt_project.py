@@ -252,3 +252,21 @@ def test_the_published_file_exposure_depends_on_every_mart(dbt_build):
     exposure = manifest["exposures"]["exposure.allocations.published_database"]
     assert set(exposure["depends_on"]["nodes"]) == marts
     assert all(e["owner"]["name"] and e["owner"]["email"].endswith(".example") for e in manifest["exposures"].values())
+
+
+# marts.applicant_timeline on the generated extract: spells start on each kind of dated fact the
+# issue names (the unit tests in applicant_timeline.yml check the merging on hand-made days).
+TIMELINE_CHANGES = ["registered", "need % assessed", "need % ended", "a child turned 10", "a child turned 16",
+                    "offer refused", "refusals suspension ended", "policy of 2018-08-08 in force",
+                    "% exception granted", "% exception expired", "offer accepted",
+                    "a repayment arrangement week ended"]
+
+
+@pytest.mark.parametrize("change", TIMELINE_CHANGES)
+def test_the_timeline_starts_spells_on_each_kind_of_change(dbt_build, change):
+    _, _, database = dbt_build
+    with duckdb.connect(str(database.with_name(database.name + ".marts.duckdb")), read_only=True) as con:
+        spells = con.execute(
+            "SELECT count(*) FROM marts.applicant_timeline "
+            "WHERE list_bool_or([w LIKE ? for w in string_split(changed_because, '; ')])", [change]).fetchone()[0]
+    assert spells > 0, f"no spell of marts.applicant_timeline starts on '{change}'"
