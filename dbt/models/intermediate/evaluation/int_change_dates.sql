@@ -15,12 +15,15 @@ with params as (
 ),
 
 policy_dates as (
-    select distinct effective_from as changes_on from {{ ref('policy_parameters') }}
-    union select effective_from from {{ ref('need_catalogue') }}
-    union select effective_from from {{ ref('transfer_categories') }}
-    union select effective_from from {{ ref('shortlist_priority_matrix') }}
-    union select effective_from from {{ ref('housing_debt_scope') }}
-    union select effective_from from {{ ref('violence_band_one_agencies') }}
+    select changes_on, 'policy of ' || strftime(changes_on, '%Y-%m-%d') || ' in force' as change
+    from (
+        select distinct effective_from as changes_on from {{ ref('policy_parameters') }}
+        union select effective_from from {{ ref('need_catalogue') }}
+        union select effective_from from {{ ref('transfer_categories') }}
+        union select effective_from from {{ ref('shortlist_priority_matrix') }}
+        union select effective_from from {{ ref('housing_debt_scope') }}
+        union select effective_from from {{ ref('violence_band_one_agencies') }}
+    ) as versions
 ),
 
 refusals as (
@@ -39,8 +42,7 @@ members as (
 ),
 
 changes as (
-    select a.application_ref, d.changes_on,
-        'policy of ' || strftime(d.changes_on, '%Y-%m-%d') || ' in force' as change
+    select a.application_ref, d.changes_on, d.change
     from {{ ref('stg_register__applications') }} as a
     cross join policy_dates as d
 

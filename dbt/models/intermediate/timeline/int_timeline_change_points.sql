@@ -39,17 +39,20 @@ points as (
     union all
     select application_ref, changes_on, change
     from {{ ref('int_timeline_arrangement_weeks') }}
-    union all
-    select application_ref, starts_on, registered
-    from starts
+),
+
+days as (
+    select p.application_ref, p.changes_on, list_sort(list(p.change)) as changes
+    from points as p
+    inner join starts as s on s.application_ref = p.application_ref
+    where p.changes_on >= s.starts_on
+      and p.changes_on <= {{ as_of_date() }}
+    group by p.application_ref, p.changes_on
 )
 
 select
-    p.application_ref,
-    p.changes_on,
-    string_agg(p.change, '; ' order by p.change <> s.registered, p.change) as changed_because
-from points as p
-inner join starts as s on s.application_ref = p.application_ref
-where p.changes_on >= s.starts_on
-  and p.changes_on <= {{ as_of_date() }}
-group by p.application_ref, p.changes_on
+    coalesce(s.application_ref, d.application_ref) as application_ref,
+    coalesce(s.starts_on, d.changes_on) as changes_on,
+    concat_ws('; ', s.registered, nullif(array_to_string(d.changes, '; '), '')) as changed_because
+from starts as s
+full outer join days as d on d.application_ref = s.application_ref and d.changes_on = s.starts_on
