@@ -12,6 +12,7 @@ import subprocess
 import duckdb
 import pytest
 
+from dagster_project.history import copy_previous_night
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.project import DBT_EXECUTABLE
@@ -31,6 +32,7 @@ def dbt_build(tmp_path_factory):
         report = load_extract(con, extract, "dbt-test")
         # What the ingestion asset writes: the as-of date the models read.
         con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
+        copy_previous_night(con, None, AS_OF)  # a first night (tests/test_history.py has the others)
     assert report.rows_quarantined == 0
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
