@@ -42,7 +42,7 @@ EXTRACT_FIELD_COLUMNS = {
     "application_ref": "VARCHAR", "application_type": "VARCHAR", "status": "VARCHAR", "registration_date": "DATE",
     "current_tenure": "VARCHAR", "landlord_in_district": "BOOLEAN", "local_connection": "VARCHAR",
     "current_bedrooms": "INTEGER", "current_floor_level": "INTEGER", "current_home_high_demand": "BOOLEAN",
-    "homelessness_decision": "VARCHAR", "household_size": "BIGINT", "assessed_needs": "VARCHAR",
+    "homelessness_decision": "VARCHAR", "household_size": "BIGINT", "assessed_needs": "VARCHAR[]",
     "housing_debt_balance": "DECIMAL(18,2)",
 }
 

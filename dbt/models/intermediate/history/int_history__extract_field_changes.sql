@@ -25,7 +25,10 @@ fields as (
             {'field': 'current_home_high_demand', 'old_value': cast(p.current_home_high_demand as varchar), 'new_value': cast(t.current_home_high_demand as varchar)},
             {'field': 'homelessness_decision', 'old_value': p.homelessness_decision, 'new_value': t.homelessness_decision},
             {'field': 'household_size', 'old_value': cast(p.household_size as varchar), 'new_value': cast(t.household_size as varchar)},
-            {'field': 'assessed_needs', 'old_value': p.assessed_needs, 'new_value': t.assessed_needs},
+            -- the need rows removed and added, not the whole list
+            {'field': 'assessed_needs',
+             'old_value': nullif(array_to_string(list_filter(coalesce(p.assessed_needs, []), lambda x: not list_contains(coalesce(t.assessed_needs, []), x)), '; '), ''),
+             'new_value': nullif(array_to_string(list_filter(coalesce(t.assessed_needs, []), lambda x: not list_contains(coalesce(p.assessed_needs, []), x)), '; '), '')},
             {'field': 'housing_debt_balance', 'old_value': cast(cast(p.housing_debt_balance as decimal(18, 2)) as varchar), 'new_value': cast(cast(t.housing_debt_balance as decimal(18, 2)) as varchar)}
         ]) as f
     from previous as p

@@ -13,10 +13,10 @@ with members as (
 needs as (
     select
         application_ref,
-        string_agg(
+        list(
             need_code || coalesce(' (' || severity || ')', '') || ' from ' || cast(assessed_on as varchar)
-            || coalesce(' until ' || cast(ends_on as varchar), ''),
-            '; ' order by need_code, assessed_on, ends_on, severity
+            || coalesce(' until ' || cast(ends_on as varchar), '')
+            order by need_code, assessed_on, ends_on, severity
         ) as assessed_needs
     from {{ ref('stg_register__assessed_needs') }}
     group by application_ref
