@@ -73,7 +73,7 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _ddl(table: HistoryTable, create: str, *, stretches: bool) -> str:
+def table_ddl(table: HistoryTable, create: str, *, stretches: bool) -> str:
     columns = [f"{c} {t}" for c, t in table.columns.items()]
     if stretches:
         columns += ["first_as_of DATE NOT NULL", "last_as_of DATE NOT NULL"]
@@ -111,7 +111,7 @@ def copy_previous_night(con: duckdb.DuckDBPyConnection, database: Path | None, a
         con.execute("CREATE OR REPLACE TABLE raw.previous_published_run AS SELECT CAST(? AS DATE) AS previous_as_of",
                     [previous])
         for table in TABLES:
-            con.execute(_ddl(table, f"CREATE OR REPLACE TABLE {table.previous_copy}", stretches=False))
+            con.execute(table_ddl(table, f"CREATE OR REPLACE TABLE {table.previous_copy}", stretches=False))
             if previous is not None:
                 con.execute(f"INSERT INTO {table.previous_copy} SELECT {table.column_list} "
                             f"FROM published_file.{SCHEMA}.{table.name} WHERE first_as_of <= ? AND last_as_of >= ?",
@@ -139,7 +139,7 @@ def write_history(marts: Path, build: Path, database: Path, as_of: dt.date) -> d
         con.execute(f"CREATE SCHEMA pub.{SCHEMA}")
         for table in TABLES:
             name = f"pub.{SCHEMA}.{table.name}"
-            con.execute(_ddl(table, f"CREATE TABLE {name}", stretches=True))
+            con.execute(table_ddl(table, f"CREATE TABLE {name}", stretches=True))
             if previous is not None:
                 con.execute(f"INSERT INTO {name} SELECT {table.column_list}, first_as_of, least(last_as_of, ?) "
                             f"FROM prev.{SCHEMA}.{table.name} WHERE first_as_of <= ?", [previous, previous])

@@ -14,10 +14,10 @@ def _rows(con, sql, params=()):
 # first four are always given.
 CHANGE_WORDS = (("up", "up"), ("down", "down"), ("joined", "joined"), ("left", "left"),
                 ("moved", "moved to or from the transfer band"),
-                ("same_band", "same band, other values changed"))
+                ("same_band", "other (category, band date, register or bidding status)"))
 
 
-def _changes_overnight(con, as_of) -> str:
+def changes_overnight(con, as_of) -> str:
     """One line: how many applications changed since the previous published run, by kind."""
     counts = dict(_rows(con, "SELECT change, count(*) FROM marts.changes_since_last_run GROUP BY change"))
     previous = _rows(con, "SELECT max(last_as_of) FROM history.published_bands WHERE last_as_of < ?", [as_of])
@@ -54,7 +54,7 @@ def run_summary(database: Path, run_id: str) -> str:
                     ORDER BY array_position(['band_one','band_two','band_three','band_four','transfer'], band)"""):
                 lines.append(f"  {band:<11} {n:>9,}  {share:5.1f}%  ({can_bid:,} can bid)")
         if "changes_since_last_run" in tables and run:
-            lines.append(_changes_overnight(con, run[0][0]))
+            lines.append(changes_overnight(con, run[0][0]))
         if "bidding_restrictions" in tables:
             lines.append("restrictions active on the as-of date (applicants affected):")
             for restriction, n in _rows(con, """
