@@ -213,6 +213,13 @@ DBT_BROKEN = {
         [f"INSERT INTO {MARTS}.applicant_timeline SELECT application_ref, valid_from + 1, valid_to, band, category, "
          f"multiple_need, transfer_category, bedroom_need, band_date, on_register, can_bid, 'copy' "
          f"FROM {MARTS}.applicant_timeline WHERE valid_to > valid_from + 1 ORDER BY application_ref LIMIT 1"]),
+    "a change overnight not listed": (
+        "assert_changes_since_last_run__reconciles_with_applicant_bands",
+        # the generated build is a first night: give it a previous night that differs
+        ["UPDATE raw.previous_published_run SET previous_as_of = DATE '2026-11-03'",
+         "INSERT INTO raw.previous_published_bands SELECT application_ref, CASE WHEN band = 'transfer' THEN "
+         "'band_one' ELSE 'transfer' END, category, multiple_need, transfer_category, bedroom_need, band_date, "
+         f"on_register, can_bid FROM {MARTS}.applicant_bands"]),
 }
 
 

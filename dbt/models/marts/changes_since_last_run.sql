@@ -1,6 +1,8 @@
 -- marts.changes_since_last_run (outputs-and-cli.md Night to night): every application whose
 -- band, category, band date, register status or right to bid differs from the previous
--- published run, or that joined or left applicant_bands, with the old and new values and why.
+-- published run, or that joined or left applicant_bands, with the old and new values and why:
+-- the timeline's reasons for spells that started after the previous run (dated facts) and the
+-- undated extract fields that changed.
 -- The previous run's rows are data (source published.*, copied by ingestion from the published
 -- file's history); on the first night there is no previous run and the table is empty.
 with previous_run as (
@@ -64,6 +66,19 @@ field_changes as (
     group by application_ref
 ),
 
+-- the timeline's reasons for the spells that started after the previous run: dated facts
+dated_reasons as (
+    select
+        tl.application_ref,
+        string_agg(
+            tl.changed_because || ' on ' || cast(tl.valid_from as varchar), '; ' order by tl.valid_from
+        ) as dated_because
+    from {{ ref('applicant_timeline') }} as tl
+    inner join previous_run as r on tl.valid_from > r.previous_as_of
+    where tl.valid_from <= {{ as_of_date() }}
+    group by tl.application_ref
+),
+
 status_tonight as (
     select application_ref, status from {{ ref('int_history__extract_fields') }}
 )
@@ -90,12 +105,14 @@ select
             then 'left: no longer in the extract (or quarantined tonight: audit.quarantine)'
         when c.change = 'left'
             then 'left: status changed from active to ' || s.status || ' in the extract'
-        when f.fields_changed is not null then f.fields_changed
-        else 'no undated extract field changed: dated facts took effect after '
+        when d.dated_because is not null or f.fields_changed is not null
+            then concat_ws('; ', d.dated_because, f.fields_changed)
+        else 'no extract field changed and no dated fact took effect after '
             || cast(r.previous_as_of as varchar) || ' (' || c.new_reason || ')'
     end as why
 from compared as c
 -- no previous published run: nothing to compare with
 inner join previous_run as r on r.previous_as_of is not null
 left join field_changes as f on f.application_ref = c.application_ref
+left join dated_reasons as d on d.application_ref = c.application_ref
 left join status_tonight as s on s.application_ref = c.application_ref
