@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.history import copy_previous_night
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.project import DBT_EXECUTABLE
@@ -78,6 +79,7 @@ def run_floor(extracts: Path, as_of: str, database: Path, manifest: dict,
     load_extract(con, extracts, "floor")
     # As the ingestion asset does: the models read the as-of date from this relation.
     con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
+    copy_previous_night(con, None, as_of)  # a first night: nothing to compare with
     timings["ingest"] = time.monotonic() - started
     t = time.monotonic()
     for node in execution_order(manifest):

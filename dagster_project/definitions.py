@@ -2,6 +2,7 @@
 from dagster import Definitions, EnvVar
 
 from .assets.dbt_models import allocations_dbt_models
+from .assets.history import published_bands
 from .assets.ingestion import raw_extract
 from .assets.publish import published_database
 from .jobs import nightly_job, nightly_schedule
@@ -10,7 +11,7 @@ from .resources import AllocationsSettings
 from .validation.checks import build_mart_checks
 
 defs = Definitions(
-    assets=[raw_extract, allocations_dbt_models, published_database],
+    assets=[raw_extract, allocations_dbt_models, published_bands, published_database],
     asset_checks=[build_mart_checks()],
     jobs=[nightly_job],
     schedules=[nightly_schedule],

@@ -1,9 +1,10 @@
 """Publish the marts and the audit trail by atomic rename.
 
-The published file holds only the `marts` and `audit` schemas (no raw extract, no
+The published file holds only the `marts`, `history` and `audit` schemas (no raw extract, no
 intermediate models), written in a storage format DuckDB 1.x clients inside BI tools can
 open. dbt writes the marts into a new file beside the target (catalog `published`,
-profiles.yml); publishing adds the audit schema from the build database and renames that file
+profiles.yml), the history asset adds the history carried from the published file
+(history.py); publishing adds the audit schema from the build database and renames that file
 over the target, so a failed or killed run leaves the previous file byte for byte as it was,
 and a BI tool holding the old file open keeps reading the old inode undisturbed.
 """
@@ -15,12 +16,17 @@ from pathlib import Path
 
 import duckdb
 
+from .history import SCHEMA as HISTORY_SCHEMA
+from .history import TABLES as HISTORY_TABLES_CARRIED
 from .resources import RunPlan
 from .validation.store import store_results
 from .work_files import remove_database_file
 
 # DuckDB 2.0 writes a format that 1.x clients cannot read; v1.4.0 is readable by 1.4 and later.
 STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
+
+# The schemas dbt and the history asset write into the marts file; publishing adds audit.
+PUBLISHED_SCHEMAS = ("marts", HISTORY_SCHEMA)
 
 # Tables the data team queries over time: carried forward from the previous published file.
 HISTORY_TABLES = ("runs", "load_counts", "expectation_results")
@@ -40,6 +46,23 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
         "AND table_type = 'BASE TABLE' ORDER BY table_name", [catalog, schema]).fetchall()]
 
 
+def check_published_schemas(con: duckdb.DuckDBPyConnection, marts: Path) -> None:
+    """Only what BI users are given may leave the pipeline: the marts, and the history the history
+    asset wrote (history.py), which must be there, or the next file would lose it."""
+    found = {r[0] for r in con.execute(
+        "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = 'pub' "
+        "UNION SELECT DISTINCT schema_name FROM duckdb_views() WHERE database_name = 'pub' AND NOT internal").fetchall()}
+    unexpected = found - set(PUBLISHED_SCHEMAS)
+    if unexpected:
+        raise RuntimeError(f"{marts} holds schemas other than {' and '.join(PUBLISHED_SCHEMAS)}: {sorted(unexpected)}")
+    missing = {f"{HISTORY_SCHEMA}.{t.name}" for t in HISTORY_TABLES_CARRIED} - {
+        f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                          "WHERE database_name = 'pub'").fetchall()}
+    if missing:
+        raise RuntimeError(f"{marts} lacks {sorted(missing)}: the history asset did not run, and publishing "
+                           "would drop the history of the published file")
+
+
 def publish(plan: RunPlan, finished_status: str = "published") -> dict[str, int]:
     """Complete the run's marts file (the new file dbt wrote the marts into, profiles.yml) with the
     audit schema from the build database and the expectation results in the run's folder, and
@@ -56,12 +79,7 @@ def publish(plan: RunPlan, finished_status: str = "published") -> dict[str, int]
         con.execute(f"ATTACH '{_quote_path(build)}' AS build (READ_ONLY)")
         # The file keeps the storage version dbt created it with; stating it again checks that.
         con.execute(f"ATTACH '{_quote_path(marts)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
-        unexpected = [r[0] for r in con.execute(
-            "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = 'pub' AND schema_name <> 'marts' "
-            "UNION SELECT DISTINCT schema_name FROM duckdb_views() WHERE database_name = 'pub' "
-            "AND schema_name <> 'marts' AND NOT internal").fetchall()]
-        if unexpected:  # only what BI users are given may leave the pipeline
-            raise RuntimeError(f"{marts} holds schemas other than marts: {sorted(unexpected)}")
+        check_published_schemas(con, marts)
         for table in _tables(con, "pub", "marts"):
             rows[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
         con.execute("CREATE SCHEMA pub.audit")

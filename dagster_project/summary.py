@@ -10,6 +10,24 @@ def _rows(con, sql, params=()):
     return con.execute(sql, list(params)).fetchall()
 
 
+# The kinds of change of marts.changes_since_last_run, in the order the summary gives them; the
+# first four are always given.
+CHANGE_WORDS = (("up", "up"), ("down", "down"), ("joined", "joined"), ("left", "left"),
+                ("moved", "moved to or from the transfer band"),
+                ("same_band", "other (category, band date, register or bidding status)"))
+
+
+def changes_overnight(con, as_of) -> str:
+    """One line: how many applications changed since the previous published run, by kind."""
+    counts = dict(_rows(con, "SELECT change, count(*) FROM marts.changes_since_last_run GROUP BY change"))
+    previous = _rows(con, "SELECT max(last_as_of) FROM history.published_bands WHERE last_as_of < ?", [as_of])
+    if not counts and (not previous or previous[0][0] is None):
+        return "band changes overnight: none to report (no run published before this as-of date)"
+    shown = [f"{counts.get(kind, 0):,} {words}" for i, (kind, words) in enumerate(CHANGE_WORDS)
+             if i < 4 or counts.get(kind)]
+    return "band changes overnight: " + ", ".join(shown)
+
+
 def run_summary(database: Path, run_id: str) -> str:
     lines: list[str] = []
     with duckdb.connect(str(database), read_only=True) as con:
@@ -35,6 +53,8 @@ def run_summary(database: Path, run_id: str) -> str:
                     FROM marts.applicant_bands GROUP BY band
                     ORDER BY array_position(['band_one','band_two','band_three','band_four','transfer'], band)"""):
                 lines.append(f"  {band:<11} {n:>9,}  {share:5.1f}%  ({can_bid:,} can bid)")
+        if "changes_since_last_run" in tables and run:
+            lines.append(changes_overnight(con, run[0][0]))
         if "bidding_restrictions" in tables:
             lines.append("restrictions active on the as-of date (applicants affected):")
             for restriction, n in _rows(con, """

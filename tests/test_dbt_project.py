@@ -12,6 +12,7 @@ import subprocess
 import duckdb
 import pytest
 
+from dagster_project.history import copy_previous_night
 from dagster_project.ingest.loader import load_extract
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.project import DBT_EXECUTABLE
@@ -31,6 +32,7 @@ def dbt_build(tmp_path_factory):
         report = load_extract(con, extract, "dbt-test")
         # What the ingestion asset writes: the as-of date the models read.
         con.execute("CREATE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [AS_OF])
+        copy_previous_night(con, None, AS_OF)  # a first night (tests/test_history.py has the others)
     assert report.rows_quarantined == 0
     env = {**os.environ, "ALLOCATIONS_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
@@ -211,6 +213,13 @@ DBT_BROKEN = {
         [f"INSERT INTO {MARTS}.applicant_timeline SELECT application_ref, valid_from + 1, valid_to, band, category, "
          f"multiple_need, transfer_category, bedroom_need, band_date, on_register, can_bid, 'copy' "
          f"FROM {MARTS}.applicant_timeline WHERE valid_to > valid_from + 1 ORDER BY application_ref LIMIT 1"]),
+    "a change overnight not listed": (
+        "assert_changes_since_last_run__reconciles_with_applicant_bands",
+        # the generated build is a first night: give it a previous night that differs
+        ["UPDATE raw.previous_published_run SET previous_as_of = DATE '2026-11-03'",
+         "INSERT INTO raw.previous_published_bands SELECT application_ref, CASE WHEN band = 'transfer' THEN "
+         "'band_one' ELSE 'transfer' END, category, multiple_need, transfer_category, bedroom_need, band_date, "
+         f"on_register, can_bid FROM {MARTS}.applicant_bands"]),
 }
 
 

@@ -77,9 +77,9 @@ def test_lettings_audit_is_empty(minimal_published):
     assert _rows(minimal_published, "SELECT count(*) FROM marts.lettings_audit") == [(0,)]
 
 
-def test_published_file_holds_only_marts_and_audit(minimal_published):
+def test_published_file_holds_only_marts_history_and_audit(minimal_published):
     schemas = {r[0] for r in _rows(minimal_published, "SELECT DISTINCT table_schema FROM information_schema.tables")}
-    assert schemas == {"marts", "audit"}
+    assert schemas == {"marts", "history", "audit"}
 
 
 def test_contract_columns_and_types(minimal_published):

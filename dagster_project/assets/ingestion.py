@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from ..history import copy_previous_night
 from ..ingest.gate import check_extract_gate, read_previous_load_counts
 from ..ingest.loader import load_extract
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
@@ -40,7 +41,8 @@ def _quote(path) -> str:
        check_specs=[load_check_spec()], description=(
            "The register extract loaded into a new build database: every row in raw.<file> or in "
            "audit.quarantine with file, line and reason; audit.load_counts per file; raw.run_parameters "
-           "holds the as-of date (the partition) the models compute for."))
+           "holds the as-of date (the partition) the models compute for; raw.previous_* what the previous "
+           "published run published (history.py)."))
 def raw_extract(context: AssetExecutionContext, allocations: AllocationsSettings):
     started = time.monotonic()
     as_of = dt.date.fromisoformat(context.partition_key)
@@ -72,6 +74,8 @@ def raw_extract(context: AssetExecutionContext, allocations: AllocationsSettings
             # The as-of date as data, not a dbt var: dbt discards its partial parse whenever --vars
             # change, and the models read D from this one-row relation (source run.run_parameters).
             con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date", [as_of])
+            # What the previous published run published, for changes_since_last_run (history.py).
+            previous = copy_previous_night(con, Path(plan.database), as_of)
             con.execute(RUNS_DDL)
             con.execute("INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, 'running', ?, ?)",
                         [plan.run_id, as_of, plan.extracts_dir, plan.target, dt.datetime.now(), report.rows_loaded,
@@ -82,8 +86,8 @@ def raw_extract(context: AssetExecutionContext, allocations: AllocationsSettings
             con.execute(f"COPY (SELECT * FROM audit.quarantine ORDER BY file_name, line_number) "
                         f"TO {_quote(plan.folder / 'quarantine.csv')} (HEADER)")
         (plan.folder / "quarantine.csv").chmod(0o600)
-        progress(f"ingest: {report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} quarantined "
-                 f"({time.monotonic() - started:.1f}s)")
+        progress(f"ingest: {report.rows_loaded:,} rows loaded, {report.rows_quarantined:,} quarantined; "
+                 f"comparing with the run published as of {previous or '(none)'} ({time.monotonic() - started:.1f}s)")
         yield MaterializeResult(metadata={
             "rows_loaded": report.rows_loaded,
             "rows_quarantined": report.rows_quarantined,

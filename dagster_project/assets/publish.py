@@ -6,6 +6,7 @@ import time
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from .history import HISTORY_KEY
 from ..partitions import ONE_DATE_PER_RUN, as_of_partitions
 from ..progress import progress
 from ..project import dbt_project
@@ -22,8 +23,8 @@ def mart_asset_keys() -> list[AssetKey]:
         key=lambda k: k.path)
 
 
-@asset(key="published_database", group_name="publish", deps=mart_asset_keys(), partitions_def=as_of_partitions, backfill_policy=ONE_DATE_PER_RUN,
-       description=("The marts file dbt wrote, completed with the audit schema and renamed over "
+@asset(key="published_database", group_name="publish", deps=[*mart_asset_keys(), HISTORY_KEY], partitions_def=as_of_partitions, backfill_policy=ONE_DATE_PER_RUN,
+       description=("The marts file dbt wrote, with the history carried into it, completed with the audit schema and renamed over "
                     "ALLOCATIONS_DATABASE (or, for a date before the latest published one, over its own "
                     "file in <stem>.as-of/): outputs-and-cli.md. Blocking checks on the marts pass first."))
 def published_database(context: AssetExecutionContext, allocations: AllocationsSettings) -> MaterializeResult:
