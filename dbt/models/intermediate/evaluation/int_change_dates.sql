@@ -29,21 +29,32 @@ refusals as (
     where outcome = 'refused'
 ),
 
+-- The words of the timeline (marts.applicant_timeline.changed_because) say whose birthday it was.
+members as (
+    select
+        application_ref,
+        date_of_birth,
+        case when relationship in ('child', 'foster_child') then 'a child' else 'a household member' end as who
+    from {{ ref('stg_register__household_members') }}
+),
+
 changes as (
-    select a.application_ref, d.changes_on, 'policy version in force' as change
+    select a.application_ref, d.changes_on,
+        'policy of ' || strftime(d.changes_on, '%Y-%m-%d') || ' in force' as change
     from {{ ref('stg_register__applications') }} as a
     cross join policy_dates as d
 
     union all
-    select m.application_ref, m.date_of_birth, 'member born'
-    from {{ ref('stg_register__household_members') }} as m
+    select m.application_ref, m.date_of_birth, m.who || ' was born'
+    from members as m
     union all
-    select m.application_ref, cast(m.date_of_birth + to_years(p.value) as date), 'member turned ' || p.value
-    from {{ ref('stg_register__household_members') }} as m
+    select m.application_ref, cast(m.date_of_birth + to_years(p.value) as date),
+        m.who || ' turned ' || p.value
+    from members as m
     inner join params as p on p.parameter in ('child_age_under', 'own_room_age_from', 'teen_age_from')
 
     union all
-    select application_ref, approved_on, 'fostering or adoption approval'
+    select application_ref, approved_on, 'fostering or adoption approved'
     from {{ ref('stg_register__fostering_adoption_approvals') }}
 
     union all

@@ -8,6 +8,9 @@
 -- join in int_shortlist_bids). Applications with a repayment arrangement, whose kept-week streak
 -- moves every week (W7), are evaluated on each C itself; a C before an application's first change
 -- date is taken to its earliest C.
+-- The timeline (marts.applicant_timeline) adds each application's registration date and every
+-- change date after it: for_shortlists tells the pairs the shortlists need from those only the
+-- timeline needs, so the shortlists' per-pair work and marts.shortlist_applicants stay as they were.
 -- status is the application's status on that date: a `housed` application whose accepted offer
 -- (the latest; dated by outcome_on, or offered_on where that is empty) is dated after the date
 -- was still `active` then. Other statuses are undated facts, taken as extracted.
@@ -52,11 +55,20 @@ snapped as (
 ),
 
 pairs as (
-    select application_ref, {{ as_of_date() }} as evaluated_on
-    from {{ ref('stg_register__applications') }}
-    union
-    select application_ref, evaluated_on
-    from snapped
+    select application_ref, evaluated_on, bool_or(for_shortlists) as for_shortlists
+    from (
+        select application_ref, {{ as_of_date() }} as evaluated_on, true as for_shortlists
+        from {{ ref('stg_register__applications') }}
+        union all
+        select application_ref, evaluated_on, true
+        from snapped
+        -- the timeline's days (registration, and each change point after it up to D): the same rule
+        -- models answer for them, the shortlists do not read them (for_shortlists)
+        union all
+        select application_ref, changes_on, false
+        from {{ ref('int_timeline_change_points') }}
+    ) as needed
+    group by application_ref, evaluated_on
 ),
 
 housed as (
@@ -75,7 +87,8 @@ select
         when a.status = 'housed' and h.housed_on > p.evaluated_on then 'active'
         else a.status
     end as status,
-    h.housed_on
+    h.housed_on,
+    p.for_shortlists
 from pairs as p
 -- a bid from an application not in the extract on D gets no evaluation: nothing is known of it
 inner join {{ ref('stg_register__applications') }} as a on a.application_ref = p.application_ref

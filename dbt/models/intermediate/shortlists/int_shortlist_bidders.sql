@@ -55,6 +55,10 @@ select
     e.{{ code }}_until{{ ',' if not loop.last }}
     {%- endfor %}
 from {{ ref('int_applicant_bands') }} as b
+-- only the dates shortlisting needs (D and the closes): the timeline's days stay out
+semi join {{ ref('int_evaluation_dates') }} as needed
+    on needed.application_ref = b.application_ref and needed.evaluated_on = b.evaluated_on
+   and needed.for_shortlists
 left join {{ ref('stg_register__applications') }} as a on a.application_ref = b.application_ref
 left join age_members as m on m.application_ref = b.application_ref
 left join {{ ref('int_register_status') }} as r
