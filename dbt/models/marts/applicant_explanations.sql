@@ -1,6 +1,7 @@
 -- What a caseworker reads out on the phone about one application (issue 19; outputs-and-cli.md
 -- `allocations explain`): one row per application with its sentences, one a line, each citing
--- its rule id. `allocations explain REF` prints this view's row, so the wording lives here only.
+-- its rule id: band, needs, register status, restrictions, band history, bids and discretionary
+-- requests. `allocations explain REF` prints this view's row, so the wording lives here only.
 -- A view over the published tables, like shortlist_explanations and for its reasons: nothing is
 -- stored, and it is read one application at a time. The sentences are gathered as rows from
 -- each table and aggregated last, per application_ref, so a filter on application_ref reaches
@@ -78,6 +79,23 @@ lines as (
         || ', from ' || starts_on || coalesce(' to ' || ends_on, ' until its condition clears')
         || ': ' || reason || '.'
     from {{ ref('bidding_restrictions').include(database=False) }}
+
+    union all
+
+    -- The band history, oldest spell first (marts.applicant_timeline).
+    select application_ref, 3, 0, valid_from::timestamp, '',
+        'From ' || valid_from || coalesce(' to ' || valid_to, ' to the as-of date') || ': '
+        || case when band = 'transfer' then 'transfer band' else replace(band, '_', ' ') end
+        || ', ' || replace(category, '_', ' ') || ', band date ' || band_date || ', '
+        || case
+            when not on_register then 'not on the register'
+            when not can_bid then 'on the register, could not bid'
+            else 'could bid'
+        end
+        || '; because ' || changed_because || ' ('
+        || coalesce({{ rule_citations() }}[category], 'W1')
+        || case when changed_because like '%policy of%' then '; W13' else '' end || ').'
+    from {{ ref('applicant_timeline').include(database=False) }}
 
     union all
 
