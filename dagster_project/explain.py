@@ -19,13 +19,15 @@ class NotFound(Exception):
 
 def published_file(database: Path, as_of: dt.date | None) -> tuple[Path, dt.date | None]:
     """The file holding the run for `as_of` (the main file when it is its as-of date, else the
-    past-date file beside it, resources.past_date_target) and its as-of date."""
-    from .resources import latest_published_as_of, past_date_target
+    past-date file beside it, where a run for an earlier date publishes) and its as-of date."""
+    from .published_files import latest_published_as_of, past_date_target
 
     database = database.expanduser()
     if not database.is_file():
         raise NotFound(f"--database {database} does not exist")
     latest = latest_published_as_of(database)
+    if latest is None:
+        raise NotFound(f"--database {database} is not a database this pipeline published (it has no audit.runs)")
     if as_of is None or as_of == latest:
         return database, latest
     past = past_date_target(database, as_of)

@@ -11,6 +11,9 @@ rewrite them and review the diff:
 import json
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -77,6 +80,14 @@ def test_missing_database_is_exit_2_with_one_line(tmp_path, capsys):
     assert not (tmp_path / "absent.duckdb").exists()
 
 
+def test_a_file_the_pipeline_did_not_publish_is_exit_2_with_one_line(tmp_path, capsys):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    code, out, err = _explain(capsys, "EX01", "--database", str(other))
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and "not a database this pipeline published" in err
+
+
 def test_as_of_reads_the_past_date_file_or_the_main_file(minimal_published, tmp_path, capsys):
     database = tmp_path / "allocations.duckdb"
     shutil.copy(minimal_published, database)
@@ -136,3 +147,25 @@ def test_the_filter_reaches_every_table_scan(minimal_published, tmp_path, view, 
     assert scans
     for scan in scans:
         assert f"{column} = '{key}'" in str(scan.get("Filters")), scan["Table"]
+
+
+def test_help_has_examples_and_the_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["explain", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and "allocations explain --advert" in out
+    assert "exit codes:" in out
+
+
+def test_explain_does_not_load_dagster(minimal_published):
+    # A caseworker waits for the answer: finding the file and reading one row must not import
+    # Dagster (seconds on its own), only DuckDB.
+    script = textwrap.dedent(f"""
+        import sys
+        from dagster_project.cli import main
+        assert main(["explain", "EX01", "--database", {str(minimal_published)!r}]) == 0
+        print("dagster" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "False"
