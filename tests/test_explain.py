@@ -94,6 +94,8 @@ def test_as_of_reads_the_past_date_file_or_the_main_file(minimal_published, tmp_
     past = tmp_path / "allocations.as-of" / "2026-10-01.duckdb"
     past.parent.mkdir()
     shutil.copy(minimal_published, past)
+    with duckdb.connect(str(past)) as con:  # as a run for that date would have published it
+        con.execute("UPDATE audit.runs SET as_of_date = DATE '2026-10-01'")
     code, out, _ = _explain(capsys, "EX06", "--database", str(database), "--as-of", "2026-10-01")
     assert code == 0 and out.startswith("As published for 2026-10-01:\nEX06 ")
     code, out, _ = _explain(capsys, "EX06", "--database", str(database), "--as-of", MINIMAL_AS_OF.isoformat())
