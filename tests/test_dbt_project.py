@@ -188,6 +188,29 @@ DBT_BROKEN = {
         "assert_lettings_audit__one_row_per_accepted_advert_offer",
         [f"UPDATE {MARTS}.lettings_audit SET application_ref = 'NOT-THE-WINNER' "
          f"WHERE offer_id = (SELECT min(offer_id) FROM {MARTS}.lettings_audit)"]),
+    "timeline's open spell differs from applicant_bands": (
+        "assert_applicant_timeline__spell_holding_d_equals_applicant_bands",
+        [f"UPDATE {MARTS}.applicant_timeline SET bedroom_need = bedroom_need + 1 WHERE valid_to IS NULL AND "
+         f"application_ref = (SELECT min(application_ref) FROM {MARTS}.applicant_bands)"]),
+    "active application without an open spell": (
+        "assert_applicant_timeline__spell_holding_d_equals_applicant_bands",
+        [f"UPDATE {MARTS}.applicant_timeline SET valid_to = DATE '2026-11-05' WHERE valid_to IS NULL AND "
+         f"application_ref = (SELECT max(application_ref) FROM {MARTS}.applicant_bands)"]),
+    "gap between two spells": (
+        "assert_applicant_timeline__spells_contiguous",
+        [f"UPDATE {MARTS}.applicant_timeline SET valid_to = valid_to - 1 WHERE (application_ref, valid_from) = "
+         f"(SELECT (application_ref, valid_from) FROM {MARTS}.applicant_timeline WHERE valid_to > valid_from + 1 "
+         f"ORDER BY application_ref, valid_from LIMIT 1)"]),
+    "first spell after the first day": (
+        "assert_applicant_timeline__spells_contiguous",
+        [f"DELETE FROM {MARTS}.applicant_timeline WHERE (application_ref, valid_from) = "
+         f"(SELECT (application_ref, min(valid_from)) FROM {MARTS}.applicant_timeline WHERE valid_to IS NOT NULL "
+         f"GROUP BY application_ref ORDER BY application_ref LIMIT 1)"]),
+    "two equal spells not merged": (
+        "assert_applicant_timeline__adjacent_spells_differ",
+        [f"INSERT INTO {MARTS}.applicant_timeline SELECT application_ref, valid_from + 1, valid_to, band, category, "
+         f"multiple_need, transfer_category, bedroom_need, band_date, on_register, can_bid, 'copy' "
+         f"FROM {MARTS}.applicant_timeline WHERE valid_to > valid_from + 1 ORDER BY application_ref LIMIT 1"]),
 }
 
 
@@ -229,3 +252,21 @@ def test_the_published_file_exposure_depends_on_every_mart(dbt_build):
     exposure = manifest["exposures"]["exposure.allocations.published_database"]
     assert set(exposure["depends_on"]["nodes"]) == marts
     assert all(e["owner"]["name"] and e["owner"]["email"].endswith(".example") for e in manifest["exposures"].values())
+
+
+# marts.applicant_timeline on the generated extract: spells start on each kind of dated fact the
+# issue names (the unit tests in applicant_timeline.yml check the merging on hand-made days).
+TIMELINE_CHANGES = ["registered", "need % assessed", "need % ended", "a child turned 10", "a child turned 16",
+                    "offer refused", "refusals suspension ended", "policy of 2018-08-08 in force",
+                    "% exception granted", "% exception expired", "offer accepted",
+                    "a repayment arrangement week ended"]
+
+
+@pytest.mark.parametrize("change", TIMELINE_CHANGES)
+def test_the_timeline_starts_spells_on_each_kind_of_change(dbt_build, change):
+    _, _, database = dbt_build
+    with duckdb.connect(str(database.with_name(database.name + ".marts.duckdb")), read_only=True) as con:
+        spells = con.execute(
+            "SELECT count(*) FROM marts.applicant_timeline "
+            "WHERE list_bool_or([w LIKE ? for w in string_split(changed_because, '; ')])", [change]).fetchone()[0]
+    assert spells > 0, f"no spell of marts.applicant_timeline starts on '{change}'"

@@ -24,6 +24,29 @@ def test_applicant_bands(minimal_published):
     ]
 
 
+def test_applicant_timeline(minimal_published):
+    d = dt.date
+    assert _rows(minimal_published, """
+        SELECT application_ref, valid_from, valid_to, band, category, multiple_need, band_date, can_bid, changed_because
+        FROM marts.applicant_timeline ORDER BY application_ref, valid_from""") == [
+        ("EX01", d(2024, 1, 15), None, "band_four", "no_housing_need", False, d(2024, 1, 15), True, "registered"),
+        ("EX02", d(2024, 1, 15), None, "band_two", "overcrowded_bedroom_standard", False, d(2024, 1, 15), True,
+         "registered"),
+        ("EX03", d(2024, 1, 15), d(2025, 4, 1), "band_four", "no_housing_need", False, d(2024, 1, 15), True,
+         "registered"),
+        ("EX03", d(2025, 4, 1), d(2025, 8, 1), "band_two", "homelessness_relief_duty", False, d(2025, 4, 1), True,
+         "need homelessness_relief_duty assessed"),
+        ("EX03", d(2025, 8, 1), None, "band_two", "multiple_need", True, d(2025, 8, 1), True,
+         "need medical_significant assessed"),
+        ("EX04", d(2024, 1, 15), None, "transfer", "under_occupation", False, d(2024, 1, 15), True, "registered"),
+        ("EX05", d(2024, 1, 15), None, "band_four", "no_housing_need", False, d(2024, 1, 15), False, "registered"),
+        ("EX06", d(2024, 1, 15), d(2025, 9, 1), "band_four", "no_housing_need", False, d(2024, 1, 15), True,
+         "registered"),
+        ("EX06", d(2025, 9, 1), None, "band_one", "demolition_regeneration", False, d(2025, 9, 1), True,
+         "need demolition_regeneration assessed"),
+    ]
+
+
 def test_bidding_restrictions(minimal_published):
     assert _rows(minimal_published, """
         SELECT application_ref, restriction, starts_on, ends_on, active
@@ -74,6 +97,10 @@ def test_contract_columns_and_types(minimal_published):
                                 ("findings", "VARCHAR[]"), ("compliant", "BOOLEAN")],
         "lettings_audit": [("advert_id", "VARCHAR"), ("application_ref", "VARCHAR"), ("winner_position", "INTEGER"),
                            ("unexplained_passovers", "INTEGER")],
+        "applicant_timeline": [("application_ref", "VARCHAR"), ("valid_from", "DATE"), ("valid_to", "DATE"),
+                               ("band", "VARCHAR"), ("category", "VARCHAR"), ("multiple_need", "BOOLEAN"),
+                               ("transfer_category", "VARCHAR"), ("bedroom_need", "INTEGER"), ("band_date", "DATE"),
+                               ("on_register", "BOOLEAN"), ("can_bid", "BOOLEAN"), ("changed_because", "VARCHAR")],
         # A view without an enforced contract (dbt/models/marts/shortlist_explanations.sql).
         "shortlist_explanations": [("advert_id", "VARCHAR"), ("application_ref", "VARCHAR"), ("bid_id", "VARCHAR"),
                                    ("eligible", "BOOLEAN"), ("position", "INTEGER"), ("explanation", "VARCHAR")],

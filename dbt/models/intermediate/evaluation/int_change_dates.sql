@@ -15,12 +15,15 @@ with params as (
 ),
 
 policy_dates as (
-    select distinct effective_from as changes_on from {{ ref('policy_parameters') }}
-    union select effective_from from {{ ref('need_catalogue') }}
-    union select effective_from from {{ ref('transfer_categories') }}
-    union select effective_from from {{ ref('shortlist_priority_matrix') }}
-    union select effective_from from {{ ref('housing_debt_scope') }}
-    union select effective_from from {{ ref('violence_band_one_agencies') }}
+    select changes_on, 'policy of ' || strftime(changes_on, '%Y-%m-%d') || ' in force' as change
+    from (
+        select distinct effective_from as changes_on from {{ ref('policy_parameters') }}
+        union select effective_from from {{ ref('need_catalogue') }}
+        union select effective_from from {{ ref('transfer_categories') }}
+        union select effective_from from {{ ref('shortlist_priority_matrix') }}
+        union select effective_from from {{ ref('housing_debt_scope') }}
+        union select effective_from from {{ ref('violence_band_one_agencies') }}
+    ) as versions
 ),
 
 refusals as (
@@ -39,8 +42,7 @@ members as (
 ),
 
 changes as (
-    select a.application_ref, d.changes_on,
-        'policy of ' || strftime(d.changes_on, '%Y-%m-%d') || ' in force' as change
+    select a.application_ref, d.changes_on, d.change
     from {{ ref('stg_register__applications') }} as a
     cross join policy_dates as d
 
@@ -48,10 +50,17 @@ changes as (
     select m.application_ref, m.date_of_birth, m.who || ' was born'
     from members as m
     union all
-    select m.application_ref, cast(m.date_of_birth + to_years(p.value) as date),
-        m.who || ' turned ' || p.value
-    from members as m
-    inner join params as p on p.parameter in ('child_age_under', 'own_room_age_from', 'teen_age_from')
+    select b.application_ref,
+        -- the day age_in_years counts the birthday: someone born on 29 February reaches the age
+        -- on 1 March in a common year, where adding the years gives 28 February
+        case when day(b.anniversary) <> day(b.date_of_birth) then cast(b.anniversary + 1 as date)
+            else b.anniversary end,
+        b.who || ' turned ' || b.age
+    from (
+        select m.*, p.value as age, cast(m.date_of_birth + to_years(p.value) as date) as anniversary
+        from members as m
+        inner join params as p on p.parameter in ('child_age_under', 'own_room_age_from', 'teen_age_from')
+    ) as b
 
     union all
     select application_ref, approved_on, 'fostering or adoption approved'

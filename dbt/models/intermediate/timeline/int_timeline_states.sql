@@ -3,6 +3,9 @@
 -- (int_applicant_bands, int_register_status) hold for those days, because int_evaluation_dates
 -- includes them. No rule is worked out here. One row per application and day, with the words of
 -- what happened that day; marts.applicant_timeline merges equal days into spells.
+-- A view: the mart reads it once, in the same pass that merges the days, instead of these rows
+-- being written and read back (as int_shortlist_bids for the shortlists).
+{{ config(materialized='view') }}
 select
     c.application_ref,
     c.changes_on,
