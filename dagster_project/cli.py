@@ -33,6 +33,11 @@ EXIT_CODES = """exit codes:
      same database; the published database was left exactly as it was
   2  a bad argument: nothing was done"""
 
+EXPLAIN_EXAMPLE = """examples:
+  allocations explain R0001234 --database /data/allocations.duckdb
+  allocations explain R0001234 --database /data/allocations.duckdb --as-of 2026-10-01
+  allocations explain --advert ADV00042 --database /data/allocations.duckdb"""
+
 RUN_EXAMPLE = """example:
   allocations run --extracts /data/cbl/2026-11-04 --as-of 2026-11-04 --database /data/allocations.duckdb"""
 
@@ -84,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--applications", required=True, type=_positive)
     gen.add_argument("--seed", required=True, type=int)
     gen.add_argument("--as-of", type=_date, default=None, help="date the extract is taken (default today)")
+    explain = _subparser(sub, "explain", "explain an application's band, restrictions and bids, or an advert's "
+                         "shortlist, in sentences citing the rules (reads the published file only)", EXPLAIN_EXAMPLE)
+    which = explain.add_mutually_exclusive_group(required=True)
+    which.add_argument("ref", nargs="?", help="the application reference")
+    which.add_argument("--advert", help="explain this advert's whole shortlist instead")
+    explain.add_argument("--database", required=True, type=Path, help="the published DuckDB file")
+    explain.add_argument("--as-of", type=_date, default=None,
+                         help="the run of this date (the past-date file beside the database; default its latest)")
     return parser
 
 
@@ -304,6 +317,9 @@ def _main(args: argparse.Namespace) -> int:
             extracts = args.out / "extract"
             generate(extracts, args.applications, args.seed, as_of)
             return run_job(extracts, as_of, args.out / "allocations.duckdb")
+        if args.command == "explain":
+            from .explain import run
+            return run(args)
     except UsageError as exc:
         print(f"allocations: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -22,9 +22,9 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 
+from .published_files import latest_published_as_of, past_date_target
 from .work_files import PRIVATE_FILE, WorkFiles, make_private_dir, make_private_tree, run_folder
 
 RUN_RETENTION_DAYS_ENV = "ALLOCATIONS_RUN_RETENTION_DAYS"
@@ -64,24 +64,6 @@ class AllocationsSettings(ConfigurableResource):
             plan = RunPlan.load(self, context.run.run_id)
             make_private_tree(plan.folder)
             make_private_tree(plan.work.folder)
-
-
-def latest_published_as_of(database: Path) -> dt.date | None:
-    """The latest as-of date published into `database` (its audit.runs), or None."""
-    if not database.is_file():
-        return None
-    try:
-        with duckdb.connect(str(database), read_only=True) as con:
-            row = con.execute("SELECT max(as_of_date) FROM audit.runs WHERE status = 'published'").fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
-
-
-def past_date_target(database: Path, as_of: dt.date) -> Path:
-    """Where a run for a date before the latest published one publishes instead (beside the
-    published file, one file per date): it never replaces newer results."""
-    return database.with_name(f"{database.stem}.as-of") / f"{as_of.isoformat()}.duckdb"
 
 
 @dataclass(frozen=True)

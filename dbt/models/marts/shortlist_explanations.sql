@@ -37,11 +37,23 @@ select
             || ' in higher priority groups, '
             || (s.position - 1 - s.in_higher_groups) || ' ahead in the same group'
         else 'not eligible: ' || s.ineligibility_detail
-    end as explanation
+    end as explanation,
+    -- What applicant_explanations and advert_explanations order and cite by.
+    s.placed_at,
+    s.assessed_on,
+    s.advertised_band,
+    s.ineligible_reasons
 -- Not qualified by catalog: the view is copied into the published file, where it must read
 -- that file's tables, not the build database's.
 from {{ ref('shortlists').include(database=False) }} as s
 -- The application's facts as at the advert's close: its latest row on or before it (rows are
--- kept per change of its facts, docs/rules-as-of-a-date.md).
-asof left join {{ ref('shortlist_applicants').include(database=False) }} as a
-    on a.application_ref = s.application_ref and s.assessed_on >= a.assessed_on
+-- kept per change of its facts, docs/rules-as-of-a-date.md). A join on application_ref and a
+-- window, not an ASOF join: read for one advert, DuckDB runs an ASOF join with few rows on one
+-- side as a nested loop over every row of shortlist_applicants, and `allocations explain` reads
+-- one advert or application at a time. The window is partitioned by every column a reader
+-- filters by, so the filter reaches the scan of marts.shortlists through it.
+left join {{ ref('shortlist_applicants').include(database=False) }} as a
+    on a.application_ref = s.application_ref and a.assessed_on <= s.assessed_on
+qualify row_number() over (
+    partition by s.advert_id, s.application_ref, s.bid_id order by a.assessed_on desc nulls last
+) = 1
