@@ -17,6 +17,13 @@ with closes as (
         least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as closes_on
     from {{ ref('stg_register__bids') }} as b
     left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = b.advert_id
+    union
+    -- Not a close: the LAHS reference day (marts.lahs_waiting_list), the register as it stood
+    -- then, for each application registered by that day; taken to a change date as a close is.
+    select a.application_ref, p.lahs_as_at
+    from {{ ref('stg_register__applications') }} as a
+    cross join {{ ref('int_publication_parameters') }} as p
+    where a.registration_date <= p.lahs_as_at
 ),
 
 with_arrangement as (
