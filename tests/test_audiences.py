@@ -142,3 +142,21 @@ def test_minimal_run_publishes_the_four_marts(minimal_published):
         assert con.execute("SELECT count(*) FROM marts.equality_outcomes WHERE suppressed AND households IS NULL "
                            "AND median_months_to_letting IS NULL").fetchone() == (
             con.execute("SELECT count(*) - 2 FROM marts.equality_outcomes").fetchone())
+
+
+def test_each_new_mart_is_an_asset_with_its_checks():
+    """Issue 20 item 6: the dbt data tests become Dagster asset checks through dagster-dbt (a
+    singular test reading several models names its mart in its config), and the GX suites attach
+    to the marts they reconcile."""
+    from dagster_project.definitions import defs
+
+    checks: dict[str, set[str]] = {}
+    for key in defs.resolve_asset_graph().asset_check_keys:
+        checks.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
+    assert {"assert_lettings_results__no_identifying_column", "assert_lettings_results__no_identifying_value",
+            "expectations_lettings_results"} <= checks["marts/lettings_results"]
+    assert "unique_key_lettings_wait_summary_bedrooms__band" in checks["marts/lettings_wait_summary"]
+    assert {"assert_lahs_waiting_list__categories_within_totals",
+            "expectations_lahs_waiting_list"} <= checks["marts/lahs_waiting_list"]
+    assert {"assert_equality_outcomes__no_suppressed_count_leaks",
+            "expectations_equality_outcomes"} <= checks["marts/equality_outcomes"]

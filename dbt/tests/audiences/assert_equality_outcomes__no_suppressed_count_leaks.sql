@@ -1,3 +1,5 @@
+{# Attached to equality_outcomes so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'equality_outcomes'}}}) }}
 -- No suppressed cell leaks (outputs-and-cli.md marts.equality_outcomes): a published count is
 -- never below the threshold in force (seed publication_parameters); a suppressed row publishes
 -- neither its count nor a median; a median is published only on a housed row with its count.

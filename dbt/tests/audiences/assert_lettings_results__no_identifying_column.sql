@@ -1,3 +1,5 @@
+{# Attached to lettings_results so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'lettings_results'}}}) }}
 -- The published lettings results and wait summary hold no column that identifies a person: no
 -- application reference, bid, offer or member id, date of birth or name (outputs-and-cli.md
 -- marts.lettings_results). Read from the catalogue of the built tables, so a column added later

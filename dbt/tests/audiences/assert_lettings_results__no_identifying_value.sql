@@ -1,3 +1,5 @@
+{# Attached to lettings_results so Dagster shows it as that asset's check. #}
+{{ config(meta={'dagster': {'ref': {'name': 'lettings_results'}}}) }}
 -- No value of any column of the published lettings results is an application reference, a bid,
 -- offer or member id (outputs-and-cli.md marts.lettings_results: nothing that identifies a
 -- person), whatever the column is called: every cell is compared as text.
