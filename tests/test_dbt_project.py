@@ -69,7 +69,8 @@ def test_published_marts_have_enforced_contracts(dbt_build):
     marts = {n["name"]: n for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
     assert {"applicant_bands", "bidding_restrictions", "shortlists", "discretionary_audit",
-            "lettings_audit"} <= set(marts)
+            "lettings_audit", "lettings_results", "lettings_wait_summary", "lahs_waiting_list",
+            "equality_outcomes"} <= set(marts)
     unenforced = sorted(name for name, n in marts.items() if not n["config"]["contract"]["enforced"])
     assert unenforced == ["advert_explanations", "applicant_explanations", "shortlist_explanations"]
     untyped = sorted(f"{name}.{c}" for name, n in marts.items() for c, col in n["columns"].items()
@@ -220,6 +221,31 @@ DBT_BROKEN = {
          "INSERT INTO raw.previous_published_bands SELECT application_ref, CASE WHEN band = 'transfer' THEN "
          "'band_one' ELSE 'transfer' END, category, multiple_need, transfer_category, bedroom_need, band_date, "
          f"on_register, can_bid FROM {MARTS}.applicant_bands"]),
+    "application reference column in the lettings results": (
+        "assert_lettings_results__no_identifying_column",
+        [f"CREATE OR REPLACE TABLE {MARTS}.lettings_results AS SELECT *, 'x' AS winner_application_ref "
+         f"FROM {MARTS}.lettings_results"]),
+    "date of birth column in the wait summary": (
+        "assert_lettings_results__no_identifying_column",
+        [f"CREATE OR REPLACE TABLE {MARTS}.lettings_wait_summary AS SELECT *, DATE '1990-01-01' AS date_of_birth "
+         f"FROM {MARTS}.lettings_wait_summary"]),
+    "application reference published as a value": (
+        "assert_lettings_results__no_identifying_value",
+        [f"UPDATE {MARTS}.lettings_results SET property_type = "
+         "(SELECT min(application_ref) FROM staging.stg_register__applications) "
+         f"WHERE advert_id = (SELECT min(advert_id) FROM {MARTS}.lettings_results)"]),
+    "equality count below the threshold published": (
+        "assert_equality_outcomes__no_suppressed_count_leaks",
+        [f"UPDATE {MARTS}.equality_outcomes SET households = 4, suppressed = false "
+         f"WHERE rowid = (SELECT min(rowid) FROM {MARTS}.equality_outcomes WHERE suppressed)"]),
+    "suppressed equality cell with its median": (
+        "assert_equality_outcomes__no_suppressed_count_leaks",
+        [f"UPDATE {MARTS}.equality_outcomes SET median_months_to_letting = 12 "
+         f"WHERE measure = 'housed' AND suppressed"]),
+    "LAHS category larger than any reasonable preference": (
+        "assert_lahs_waiting_list__categories_within_totals",
+        [f"UPDATE {MARTS}.lahs_waiting_list SET households = households + 1000 "
+         f"WHERE measure = 'homeless' AND application_type = 'register' AND bedroom_need = 1"]),
 }
 
 

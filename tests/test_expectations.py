@@ -283,6 +283,32 @@ BROKEN = {
         ["DELETE FROM marts.discretionary_quarterly_review "
          "WHERE request_id = (SELECT min(request_id) FROM marts.discretionary_quarterly_review)"],
         "expect_column_pair_values_to_be_equal(in_quarterly_review, has_offer)", "has_offer=True"),
+    "let missing from the published lettings results": (
+        "lettings_results",
+        ["DELETE FROM marts.lettings_results WHERE advert_id = (SELECT min(advert_id) FROM marts.lettings_results)"],
+        "expect_column_values_to_be_in_set(rows_match_lettings_audit)", "rows_match_lettings_audit=False"),
+    "equality count of the register off applicant_bands": (
+        "equality_outcomes",
+        ["UPDATE intermediate.int_equality_households SET on_register = false WHERE application_ref = "
+         "(SELECT min(application_ref) FROM intermediate.int_equality_households WHERE on_register)"],
+        "expect_column_values_to_be_in_set(register_matches_applicant_bands)", "register_matches_applicant_bands=False"),
+    "published equality cell larger than the register": (
+        "equality_outcomes",
+        ["UPDATE marts.equality_outcomes SET households = households + 100 WHERE characteristic = 'sex' "
+         "AND measure = 'on_register' AND NOT suppressed"],
+        "expect_column_values_to_be_in_set(published_cells_reconcile)", "published_cells_reconcile=False"),
+    "LAHS cell dropped from the register total": (
+        "lahs_waiting_list",
+        ["DELETE FROM marts.lahs_waiting_list WHERE measure = 'households_on_register' AND households > 0 "
+         "AND application_type = 'register' AND bedroom_need = 1"],
+        "expect_column_pair_values_to_be_equal(published_on_register, households_on_register)",
+        "households_on_register="),
+    "LAHS household in two categories counted twice": (
+        "lahs_waiting_list",
+        ["UPDATE marts.lahs_waiting_list SET households = households + 1 WHERE measure = 'any_reasonable_preference' "
+         "AND application_type = 'register' AND bedroom_need = 1"],
+        "expect_column_pair_values_to_be_equal(published_any_preference, households_any_preference)",
+        "households_any_preference="),
 }
 
 

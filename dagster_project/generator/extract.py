@@ -21,6 +21,7 @@ from .dates import to_day
 from .debts import generate_debts
 from .discretionary import generate_discretionary
 from .exceptions import generate_policy_exceptions
+from .equality import equality_columns
 from .households import generate_households
 from .lettings import generate_lettings
 from .needs import end_needs_at_housing, generate_needs
@@ -64,7 +65,8 @@ def generate_extract(out_dir: Path, applications: int, seed: int, as_of: dt.date
 
     return write_extract(out_dir, {
         "applications": apps.table(),
-        "household_members": households.members,
+        "household_members": {**households.members, **equality_columns(
+            _stream(seed, "equality"), len(households.members["application_ref"]))},
         "fostering_adoption_approvals": households.approvals,
         "assessed_needs": needs.table(),
         "debts": debts.debts,

@@ -33,6 +33,9 @@ class Column:
     # row group DuckDB's dictionary saves little space, and building it was most of the time spent
     # writing the 13-million-row bids table (about half for household members and needs).
     compress: bool = True
+    # An optional column (register-extract.md) may be absent from the file: it then loads as NULL
+    # in every row. When present, it is checked like any other (it is also nullable).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,14 @@ NEED_CODES = _codes(
     "homelessness_prevention_duty", "homelessness_relief_duty", "move_on", "welfare_need",
     "medical_significant", "medical_low", "sharing_facilities", "two_for_one",
     "adapted_property_release", "housing_management",
+)
+# Equality monitoring (optional columns of household_members): the 2021 Census ethnic groups
+# for England, as codes.
+ETHNIC_GROUPS = _codes(
+    "white_british", "white_irish", "white_gypsy_or_irish_traveller", "white_roma", "white_other",
+    "mixed_white_black_caribbean", "mixed_white_black_african", "mixed_white_asian", "mixed_other",
+    "asian_indian", "asian_pakistani", "asian_bangladeshi", "asian_chinese", "asian_other",
+    "black_african", "black_caribbean", "black_other", "other_arab", "other_any", "prefer_not_to_say",
 )
 STAFF_ROLES = _codes(
     "housing_services_manager", "homelessness_manager", "tenancy_sustainment_safeguarding_manager",
@@ -116,6 +127,8 @@ FILES: tuple[FileSpec, ...] = (
             Column("date_of_birth", "date"),
             Column("sex", "code", codes=("female", "male")),
             Column("months_lived_with_while_serving", "integer", nullable=True),
+            Column("ethnic_group", "code", nullable=True, optional=True, codes=ETHNIC_GROUPS),
+            Column("disability", "boolean", nullable=True, optional=True),
         ),
         key=("application_ref", "member_id"),
         references=(APP_REF,),

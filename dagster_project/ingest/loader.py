@@ -305,7 +305,7 @@ def _csv_header(path: Path) -> list[str]:
 
 def _check_columns(fl: FileLoad, spec: FileSpec) -> None:
     expected = [c.name for c in spec.columns]
-    missing = [c for c in expected if c not in fl.columns]
+    missing = [c.name for c in spec.columns if c.name not in fl.columns and not c.optional]
     if missing:
         raise ExtractContractError(
             f"{fl.path.name}: required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}")
@@ -376,7 +376,10 @@ def _flagged(spec: FileSpec, fl: FileLoad, rows: str = "true") -> str:
     cell = [cond for c in cols for cond, _ in cell_checks(c)]
     duplicate = f"_line IN (SELECT _line FROM stage_{name}__dups)" if spec.key else "false"
     refs = _reference_checks(spec)
-    return f"""WITH t AS (SELECT _line, {', '.join(trimmed(fl.cell(c.name)) + f' AS _t_{c.name}' for c in cols)}
+    # An optional column absent from the file reads as an empty cell on every row.
+    cells = [(trimmed(fl.cell(c.name)) if c.name in fl.columns else "CAST(NULL AS VARCHAR)") + f" AS _t_{c.name}"
+             for c in cols]
+    return f"""WITH t AS (SELECT _line, {', '.join(cells)}
                        FROM stage_{name} WHERE {rows}),
                  v AS (SELECT *, {typed} FROM t),
                  f AS (SELECT *, {_any(cell)} AS _bad_cells, {duplicate} AS _duplicate FROM v),

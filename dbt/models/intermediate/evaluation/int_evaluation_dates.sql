@@ -17,9 +17,18 @@
 with closes as (
     select distinct
         b.application_ref,
-        least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as closes_on
+        least(coalesce(adv.closes_on, {{ as_of_date() }}), {{ as_of_date() }}) as closes_on,
+        true as for_shortlists
     from {{ ref('stg_register__bids') }} as b
     left join {{ ref('stg_register__adverts') }} as adv on adv.advert_id = b.advert_id
+    union
+    -- Not a close: the LAHS reference day (marts.lahs_waiting_list), the register as it stood
+    -- then, for each application registered by that day; taken to a change date as a close is,
+    -- and not read by the shortlists (for_shortlists).
+    select a.application_ref, p.lahs_as_at, false
+    from {{ ref('stg_register__applications') }} as a
+    cross join {{ ref('int_publication_parameters') }} as p
+    where a.registration_date <= p.lahs_as_at
 ),
 
 with_arrangement as (
@@ -48,7 +57,7 @@ change_points as (
 ),
 
 snapped as (
-    select c.application_ref, p.changes_on as evaluated_on
+    select c.application_ref, p.changes_on as evaluated_on, c.for_shortlists
     from closes as c
     asof inner join change_points as p
         on p.application_ref = c.application_ref and c.closes_on >= p.changes_on
@@ -60,7 +69,7 @@ pairs as (
         select application_ref, {{ as_of_date() }} as evaluated_on, true as for_shortlists
         from {{ ref('stg_register__applications') }}
         union all
-        select application_ref, evaluated_on, true
+        select application_ref, evaluated_on, for_shortlists
         from snapped
         -- the timeline's days (registration, and each change point after it up to D): the same rule
         -- models answer for them, the shortlists do not read them (for_shortlists)
