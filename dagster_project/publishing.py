@@ -5,16 +5,17 @@ intermediate models), written in a storage format DuckDB 1.x clients inside BI t
 open. dbt writes the marts into a new file beside the target (catalog `published`,
 profiles.yml); publishing adds the audit schema from the build database and renames that file
 over the target, so a failed or killed run leaves the previous file byte for byte as it was,
-and a BI tool holding the old file open keeps reading the old inode undisturbed.
+and a BI tool holding the old file open keeps reading the old inode undisturbed. The marts as
+Parquet are renamed in with it (parquet_export.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import duckdb
 
+from .parquet_export import publish_with_parquet
 from .resources import RunPlan
 from .validation.store import store_results
 from .work_files import remove_database_file
@@ -85,7 +86,7 @@ def publish(plan: RunPlan, finished_status: str = "published") -> dict[str, int]
                     [dt.datetime.now(), finished_status, policy[0] if policy else None, run_id])
         con.execute("CHECKPOINT pub")
         con.close()
-        os.replace(marts, target)
+        publish_with_parquet(marts, target, run_id=run_id, as_of=plan.as_of_date)
     finally:
         remove_database_file(marts)
     return rows
