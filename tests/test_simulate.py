@@ -155,3 +155,17 @@ def test_the_proposal_replaces_its_rows_in_every_version_from_its_in_force_date(
         ("2016-01-01", "income_single_limit", 30000), ("2016-01-01", "savings_limit", 16000),
         ("2018-01-01", "income_single_limit", 30000), ("2018-01-01", "savings_limit", 20000),
         ("2018-08-08", "income_single_limit", 31000), ("2018-08-08", "savings_limit", 20000)]
+
+
+def test_simulate_has_help_with_an_example_and_the_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "example:" in out and "allocations simulate --policy" in out and "exit codes:" in out
+
+
+def test_the_shipped_examples_are_valid_proposals():
+    for folder in sorted((REPO / "examples" / "policies").iterdir()):
+        [seed] = load_proposal(duckdb.connect(), folder)
+        assert (seed.seed, seed.rows) == ("policy_parameters", 1) and (folder / "README.md").is_file()
