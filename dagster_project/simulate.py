@@ -227,17 +227,24 @@ def run_simulation(sim: Simulation, progress=print) -> dict:
             "changed_adverts": changed, "rights": rights}
 
 
+def _more(rows: list, shown: int, what: str, table: str) -> list[str]:
+    return [f"  ... and {len(rows) - shown:,} more {what} in {table}"] if len(rows) > shown else []
+
+
 def summary(sim: Simulation, result: dict, shown: int = 10) -> str:
     """The short printed summary."""
     lines = [f"proposal {sim.policy} ({result['proposed']}), in force from {result['in_force_from']}, "
              f"as of {sim.as_of}",
              f"applications: {result['applications']:,}, {result['applications_moved']:,} move band or category"]
     lines += [f"  {fb} {fc} -> {tb} {tc}: {n:,}" for fb, fc, tb, tc, n in result["moves"][:shown]]
+    lines += _more(result["moves"], shown, "transitions", "band_transitions")
     lines.append(f"right to bid: {result['gain_right_to_bid']:,} gain, {result['lose_right_to_bid']:,} lose")
     lines += [f"  {ref} {change}: {why}" for ref, change, why in result["rights"][:shown]]
+    lines += _more(result["rights"], shown, "applications", "bidding_rights")
     lines.append(f"adverts closed {result['in_force_from']} to {sim.as_of}: {result['adverts_compared']:,}, "
                  f"top eligible bidder changes on {result['adverts_top_bidder_changed']:,}")
     lines += [f"  {advert}: {old} -> {new}" for advert, old, new in result["changed_adverts"][:shown]]
+    lines += _more(result["changed_adverts"], shown, "adverts", "top_bidders")
     lines.append(f"written: {sim.out} (tables simulation, band_transitions, applications_moved, bidding_rights, "
                  "top_bidders, proposed_rows)")
     return "\n".join(lines)
@@ -255,5 +262,6 @@ def main(policy: Path, extracts: Path, as_of: dt.date, out: Path) -> int:
     except (ExtractContractError, SimulationFailed) as exc:
         print(f"allocations: simulation failed, nothing was written: {exc}", file=sys.stderr)
         return 1
+    show_progress("simulate: done")
     print(summary(sim, result))
     return 0
