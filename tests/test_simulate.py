@@ -110,6 +110,9 @@ def test_the_shipped_debt_limit_example_gives_ex05_the_right_to_bid_and_says_why
                            "2027-04-01,medical_low,band_five,true,,false,low\n", "band must be"),
     ("policy_parameters.csv", HEADER + "2027-04-01,savings_limit,1,W5,d\n2027-04-01,savings_limit,2,W5,d\n",
      "line 3: a second proposed row for the same parameter"),
+    ("policy_parameters.csv", HEADER + "2027-04-01,savings_limit,1,W5,d,stray\n", "not a readable CSV file"),
+    ("policy_parameters.csv", HEADER + "01/04/2027,savings_limit,1,W5,d\n",
+     "line 2: effective_from is not a date (YYYY-MM-DD)"),
     ("policy_parameters.csv", HEADER + "2018-08-08,savings_limit,16000,W5,"
                               "\"band four when savings and assets exceed this (pounds)\"\n", "no change proposed"),
 ])
