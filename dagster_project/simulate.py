@@ -45,7 +45,7 @@ from .progress import progress as show_progress
 from .project import dbt_resource
 from .simulate_compare import write_comparison
 from .simulate_proposal import KEYS, ProposalError, ProposedSeed, load_proposal
-from .work_files import make_private_dir
+from .work_files import PRIVATE_FILE, make_private_dir
 
 IN_FORCE_MONTHS = 12
 
@@ -219,6 +219,8 @@ def run_simulation(sim: Simulation, progress=print) -> dict:
                               "WHERE changed").fetchall()
         rights = con.execute("SELECT application_ref, change, why FROM out.main.bidding_rights").fetchall()
         con.close()
+        # It names applicants, with their debts and needs: readable by its owner only, as run folders are.
+        os.chmod(output, PRIVATE_FILE)
         os.replace(output, sim.out)
     finally:
         con.close()

@@ -53,6 +53,7 @@ def test_a_one_row_change_gives_the_hand_computed_transitions_and_leaves_the_pub
                        HEADER + '2027-04-01,income_single_limit,15000,W5,"single income limit"\n')
     out = published.parent / "simulation.duckdb"  # beside the published file: its scratch folder too
     assert _simulate(policy, out) == 0
+    assert out.stat().st_mode & 0o777 == 0o600  # it names applicants
     assert {**_sha_tree(published), **_sha_tree(parquet_folder(published))} == before
     assert sorted(p.name for p in published.parent.iterdir()) == ["allocations.duckdb", "allocations.parquet",
                                                                  "simulation.duckdb"]
