@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--database", required=True, type=Path, help="the published DuckDB file")
     explain.add_argument("--as-of", type=_date, default=None,
                          help="the run of this date (the past-date file beside the database; default its latest)")
+    sim = _subparser(sub, "simulate", "what a proposed policy change would do, beside the policy in force (W13)",
+                     "example:\n  allocations simulate --policy examples/policies/income-threshold-35000 "
+                     "--extracts /data/cbl/2026-11-04 --as-of 2026-11-04 --out /tmp/income-35000.duckdb")
+    sim.add_argument("--policy", required=True, type=Path, help="folder of proposed policy seed files")
+    sim.add_argument("--extracts", required=True, type=Path, help="folder holding the register extract")
+    sim.add_argument("--as-of", required=True, type=_date, help="the date the proposal is in force on (YYYY-MM-DD)")
+    sim.add_argument("--out", required=True, type=Path, help="the DuckDB file the comparison is written to")
     return parser
 
 
@@ -312,6 +319,10 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "generate":
             generate(args.out, args.applications, args.seed, args.as_of)
             return EXIT_OK
+        if args.command == "simulate":
+            from .simulate import main as simulate
+
+            return simulate(args.policy, args.extracts, args.as_of, args.out)
         if args.command == "demo":
             as_of = dt.date.today()
             extracts = args.out / "extract"

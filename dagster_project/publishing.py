@@ -6,18 +6,19 @@ open. dbt writes the marts into a new file beside the target (catalog `published
 profiles.yml), the history asset adds the history carried from the published file
 (history.py); publishing adds the audit schema from the build database and renames that file
 over the target, so a failed or killed run leaves the previous file byte for byte as it was,
-and a BI tool holding the old file open keeps reading the old inode undisturbed.
+and a BI tool holding the old file open keeps reading the old inode undisturbed. The marts as
+Parquet are renamed in with it (parquet_export.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import duckdb
 
 from .history import SCHEMA as HISTORY_SCHEMA
 from .history import TABLES as HISTORY_TABLES_CARRIED
+from .parquet_export import publish_with_parquet
 from .resources import RunPlan
 from .validation.store import store_results
 from .work_files import remove_database_file
@@ -103,7 +104,7 @@ def publish(plan: RunPlan, finished_status: str = "published") -> dict[str, int]
                     [dt.datetime.now(), finished_status, policy[0] if policy else None, run_id])
         con.execute("CHECKPOINT pub")
         con.close()
-        os.replace(marts, target)
+        publish_with_parquet(marts, target, run_id=run_id, as_of=plan.as_of_date)
     finally:
         remove_database_file(marts)
     return rows
