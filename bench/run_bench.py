@@ -106,6 +106,24 @@ def machine_reference() -> float:
     return round(time.perf_counter() - started, 2)
 
 
+def explain_seconds(database: Path) -> dict[str, float]:
+    """Wall seconds of `allocations explain` as a caseworker runs it (a new process, Python start-up
+    included) on the published file, for the application and the advert with the most bids: the
+    ones whose answer reads the most rows."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        ref = con.execute("SELECT application_ref FROM marts.shortlists GROUP BY ALL ORDER BY count(*) DESC, 1 "
+                          "LIMIT 1").fetchone()[0]
+        advert = con.execute("SELECT advert_id FROM marts.shortlists GROUP BY ALL ORDER BY count(*) DESC, 1 "
+                             "LIMIT 1").fetchone()[0]
+    seconds = {}
+    for kind, args in (("application", [ref]), ("advert", ["--advert", advert])):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "dagster_project.cli", "explain", *args, "--database", str(database)],
+                       check=True, stdout=subprocess.DEVNULL)
+        seconds[kind] = round(time.perf_counter() - started, 2)
+    return seconds
+
+
 def bench_size(size: int, floor: bool = True, repeat: int = 1) -> dict:
     print(f"size {size:,}:", flush=True)
     extract = extract_for(size)
@@ -129,15 +147,17 @@ def bench_size(size: int, floor: bool = True, repeat: int = 1) -> dict:
         stages = json.loads((run_dir / "timings.json").read_text())
         with duckdb.connect(str(database), read_only=True) as con:
             marts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()}
-        runs.append(dict(wall=wall, peak=peak, stages=stages, marts=marts, reference=reference))
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()}
+        runs.append(dict(wall=wall, peak=peak, stages=stages, marts=marts, reference=reference,
+                         explain=explain_seconds(database)))
         print(f"  run {attempt + 1} of {repeat}: {wall:.1f}s (load average {load:.2f}, reference {reference:.2f}s "
-              f"before) {json.dumps(stages)}", flush=True)
+              f"before) {json.dumps(stages)}; explain {json.dumps(runs[-1]['explain'])}", flush=True)
     # With --repeat, the run of median wall time stands for the size (the machine may be shared).
     job = sorted(runs, key=lambda r: r["wall"])[(len(runs) - 1) // 2]
     wall, peak, stages, marts = job["wall"], job["peak"], job["stages"], job["marts"]
     result = dict(size=size, wall=round(wall, 1), peak_gib=round(peak / 2**30, 2), stages=stages, marts=marts,
-                  reference=job["reference"], floor=None, floor_peak_gib=None, ratio=None)
+                  reference=job["reference"], explain=job["explain"], floor=None, floor_peak_gib=None, ratio=None)
     if floor:
         # The floor is as noisy as the job (13-million-row writes on a shared 2-core machine): with
         # --repeat it runs as often, and its median stands for it.
@@ -171,13 +191,15 @@ def results_markdown(results: list[dict], command: str) -> str:
         "model SQL in one DuckDB connection with no orchestration (`bench/floor.py`). Reference: seconds "
         "for a fixed single-threaded workload just before the job's run (`machine_reference()`): this VM's "
         "speed drifts, and a slower reference means slower figures.", "",
-        "| applications | " + " | ".join(STAGES) + " | total | peak memory | floor | job / floor | reference |",
-        "|---:|" + "---:|" * (len(STAGES) + 5),
+        "| applications | " + " | ".join(STAGES) + " | total | peak memory | floor | job / floor | reference "
+        "| explain (application / advert) |",
+        "|---:|" + "---:|" * (len(STAGES) + 6),
     ]
     for r in results:
         floor, ratio = ("-", "-") if r["floor"] is None else (f"{r['floor']:.1f}", f"{r['ratio']:.2f}")
         lines.append(f"| {r['size']:,} | " + " | ".join(f"{r['stages'].get(s, 0):.1f}" for s in STAGES)
-                     + f" | {r['wall']:.1f} | {r['peak_gib']:.2f} GiB | {floor} | {ratio} | {r['reference']:.2f} |")
+                     + f" | {r['wall']:.1f} | {r['peak_gib']:.2f} GiB | {floor} | {ratio} | {r['reference']:.2f} "
+                     f"| {r['explain']['application']:.2f} s / {r['explain']['advert']:.2f} s |")
     lines += ["", "Rows per mart:", "", "| applications | " + " | ".join(results[0]["marts"]) + " |",
               "|---:|" + "---:|" * len(results[0]["marts"])]
     for r in results:
