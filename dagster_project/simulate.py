@@ -39,6 +39,7 @@ import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError
 
 from .environment import environment
+from .history import copy_previous_night
 from .ingest.loader import ExtractContractError, load_extract
 from .policy_dates import first_policy_date
 from .progress import progress as show_progress
@@ -185,6 +186,8 @@ def run_simulation(sim: Simulation, progress=print) -> dict:
             load_extract(build_con, sim.extracts, f"simulate-{uuid.uuid4()}")
             build_con.execute("CREATE OR REPLACE TABLE raw.run_parameters AS SELECT CAST(? AS DATE) AS as_of_date",
                               [sim.as_of])
+            # A simulation has no previous night: changes_since_last_run's inputs are empty.
+            copy_previous_night(build_con, None, sim.as_of)
         dbt = dbt_resource()
         # dbt's own output goes to a log in the scratch folder, kept only if dbt fails
         with environment(ALLOCATIONS_BUILD_DB=str(build), ALLOCATIONS_MARTS_DB=str(marts)), \
