@@ -1,13 +1,12 @@
 """The nightly job run by Dagster itself: `dagster asset materialize` on the default
-multiprocess executor, a backfill under the daemon, and CLI runs seen by the UI's instance."""
+multiprocess executor, and CLI runs seen by the UI's instance. A backfill under the daemon, two
+dates replayed in order, is tests/test_history.py's (it checks the history it leaves as well)."""
 import datetime as dt
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -84,38 +83,6 @@ def test_materialize_on_the_multiprocess_executor(minimal_published, tmp_path):
     assert _published_dates(database) == [MINIMAL_AS_OF, MINIMAL_AS_OF]
     work = tmp_path / ".allocations.duckdb.work"
     assert [p.name for p in work.iterdir()] == ["dbt"]
-
-
-def test_backfill_of_two_dates_under_the_daemon(tmp_path):
-    """A backfill of two partitions, launched as from the UI and run by the daemon's queue one
-    at a time in date order: both publish into the one database, the later date last."""
-    home, database = _home(tmp_path), tmp_path / "allocations.duckdb"
-    env = _env(home, database)
-    dates = [MINIMAL_AS_OF - dt.timedelta(days=1), MINIMAL_AS_OF]
-    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-m", "dagster_project.definitions"],
-                              env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    try:
-        backfill = subprocess.run(
-            [str(BIN / "dagster"), "job", "backfill", "-m", "dagster_project.definitions", "-j", "nightly_allocations",
-             "--partitions", ",".join(d.isoformat() for d in dates), "--noprompt"],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
-        assert backfill.returncode == 0, backfill.stdout[-2000:] + backfill.stderr[-2000:]
-        from dagster import DagsterInstance, DagsterRunStatus
-
-        deadline = time.monotonic() + 540
-        with DagsterInstance.from_config(str(home)) as instance:
-            while time.monotonic() < deadline:
-                runs = instance.get_runs()
-                if len(runs) == 2 and all(r.is_finished for r in runs):
-                    break
-                time.sleep(3)
-            statuses = sorted((r.tags.get("dagster/partition"), r.status) for r in instance.get_runs())
-    finally:
-        os.killpg(daemon.pid, signal.SIGKILL)
-        daemon.wait()
-    assert statuses == [(d.isoformat(), DagsterRunStatus.SUCCESS) for d in dates]
-    assert _published_dates(database) == dates
 
 
 def test_a_command_line_run_shows_in_the_instance_of_dagster_home(tmp_path, monkeypatch):

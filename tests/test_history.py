@@ -22,7 +22,7 @@ from dagster_project.history import (PUBLISHED_EXTRACT_FIELDS, check_history, co
                                      write_history)
 
 from .conftest import MINIMAL, MINIMAL_AS_OF, REPO
-from .test_dagster_runs import BIN, _home
+from .test_dagster_runs import BIN, _home, _published_dates
 
 NIGHT_2 = MINIMAL_AS_OF + dt.timedelta(days=1)
 BAND_COLUMNS = ("application_ref, band, category, multiple_need, transfer_category, bedroom_need, band_date, "
@@ -160,7 +160,8 @@ def test_the_summary_counts_thechanges_overnight(tmp_path):
 
 
 def test_a_backfill_yields_the_same_history_as_the_nights_one_by_one(nights_one_by_one, tmp_path):
-    """Both nights backfilled under the daemon, each date reading its own extract folder."""
+    """Both nights backfilled under the daemon, as from the UI, each date reading its own extract
+    folder: the queue runs them one at a time in date order, both publish into the one database."""
     extracts = tmp_path / "extracts"
     shutil.copytree(MINIMAL, extracts / D1.isoformat())
     second_night_extract(extracts / D2.isoformat())
@@ -190,6 +191,8 @@ def test_a_backfill_yields_the_same_history_as_the_nights_one_by_one(nights_one_
         os.killpg(daemon.pid, signal.SIGKILL)
         daemon.wait()
     assert statuses == [(D1.isoformat(), DagsterRunStatus.SUCCESS), (D2.isoformat(), DagsterRunStatus.SUCCESS)]
+    # the daemon's queue (deploy/dagster.yaml) ran them one at a time, in date order
+    assert _published_dates(database) == [D1, D2]
     assert (_history(database), _changes(database)) == nights_one_by_one["second"]
 
 
