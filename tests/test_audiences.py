@@ -7,25 +7,15 @@ run by tests/test_dbt_project.py; the invariants are dbt data tests (dbt/tests/a
 expectation suites (expectations/)."""
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from dagster_project.ingest.contract import ETHNIC_GROUPS, FILES_BY_NAME
 from dagster_project.ingest.loader import load_extract
 
-from .conftest import MINIMAL
 
 OPTIONAL = ("ethnic_group", "disability")
-
-
-@pytest.fixture
-def extract(tmp_path) -> Path:
-    folder = tmp_path / "extract"
-    shutil.copytree(MINIMAL, folder)
-    return folder
 
 
 def _load(folder: Path, tmp_path: Path):
@@ -56,8 +46,8 @@ def test_optional_columns_are_declared_optional_and_nullable():
     assert not any(c.optional for spec in FILES_BY_NAME.values() for c in spec.columns if c.name not in OPTIONAL)
 
 
-def test_extract_without_the_optional_columns_loads_them_as_null(extract, tmp_path):
-    con, report = _load(extract, tmp_path)
+def test_extract_without_the_optional_columns_loads_them_as_null(minimal_extract, tmp_path):
+    con, report = _load(minimal_extract, tmp_path)
     assert report.rows_quarantined == 0
     assert con.execute("SELECT count(*), count(ethnic_group), count(disability) FROM raw.household_members"
                        ).fetchone() == (report.files["household_members"]["rows_loaded"], 0, 0)
@@ -65,14 +55,14 @@ def test_extract_without_the_optional_columns_loads_them_as_null(extract, tmp_pa
                        ).fetchone() == ([],)
 
 
-def test_extract_with_the_optional_columns_loads_and_checks_them(extract, tmp_path):
-    _with_optional_columns(extract, {
+def test_extract_with_the_optional_columns_loads_and_checks_them(minimal_extract, tmp_path):
+    _with_optional_columns(minimal_extract, {
         "EX01-M0": ("white_british", "true"),
         "EX02-M0": ("asian_indian", "FALSE"),
         "EX02-M1": ("", ""),              # present but empty: NULL
         "EX03-M0": ("martian", "false"),  # an unknown code: the row, and its application, quarantined
     })
-    con, report = _load(extract, tmp_path)
+    con, report = _load(minimal_extract, tmp_path)
     loaded = dict(((r[0], (r[1], r[2])) for r in con.execute(
         "SELECT member_id, ethnic_group, disability FROM raw.household_members").fetchall()))
     assert loaded["EX01-M0"] == ("white_british", True)
@@ -85,13 +75,13 @@ def test_extract_with_the_optional_columns_loads_and_checks_them(extract, tmp_pa
                        ).fetchone() == ([],)
 
 
-def test_optional_columns_also_absent_from_a_parquet_extract(extract, tmp_path):
-    path = extract / "household_members.csv"
+def test_optional_columns_also_absent_from_a_parquet_extract(minimal_extract, tmp_path):
+    path = minimal_extract / "household_members.csv"
     with duckdb.connect() as con:
         con.execute(f"COPY (SELECT * FROM read_csv('{path}', all_varchar = true)) "
-                    f"TO '{extract / 'household_members.parquet'}' (FORMAT parquet)")
+                    f"TO '{minimal_extract / 'household_members.parquet'}' (FORMAT parquet)")
     path.unlink()
-    con, report = _load(extract, tmp_path)
+    con, report = _load(minimal_extract, tmp_path)
     assert report.rows_quarantined == 0
     assert con.execute("SELECT count(ethnic_group) + count(disability) FROM raw.household_members").fetchone() == (0,)
 
